@@ -1,0 +1,39 @@
+//! Dotted field names (as used in queries, exports and docs/schema.md), defined once.
+#![allow(missing_docs)]
+
+pub const TIMESTAMP: &str = "@timestamp";
+pub const EVENT_KIND: &str = "event.kind";
+pub const EVENT_DATASET: &str = "event.dataset";
+pub const EVENT_CATEGORY: &str = "event.category";
+pub const EVENT_TYPE: &str = "event.type";
+pub const EVENT_ACTION: &str = "event.action";
+pub const EVENT_OUTCOME: &str = "event.outcome";
+pub const EVENT_ORIGINAL: &str = "event.original";
+pub const EVENT_DURATION: &str = "event.duration";
+pub const MESSAGE: &str = "message";
+pub const ERROR_MESSAGE: &str = "error.message";
+pub const HOST_NAME: &str = "host.name";
+pub const USER_NAME: &str = "user.name";
+pub const USER_ID: &str = "user.id";
+pub const USER_TARGET_NAME: &str = "user.target.name";
+pub const PROCESS_NAME: &str = "process.name";
+pub const PROCESS_PID: &str = "process.pid";
+pub const PROCESS_COMMAND_LINE: &str = "process.command_line";
+pub const SOURCE_IP: &str = "source.ip";
+pub const SOURCE_PORT: &str = "source.port";
+pub const SOURCE_ADDRESS: &str = "source.address";
+pub const SOURCE_DOMAIN: &str = "source.domain";
+pub const DESTINATION_IP: &str = "destination.ip";
+pub const LOG_FILE_PATH: &str = "log.file.path";
+pub const LOG_OFFSET: &str = "log.offset";
+pub const JIKOKU_LINE: &str = "jikoku.line";
+pub const JIKOKU_TTY: &str = "jikoku.tty";
+pub const JIKOKU_SOURCE_SHA256: &str = "jikoku.source.sha256";
+pub const JIKOKU_TIME_LOCAL: &str = "jikoku.time.local";
+pub const JIKOKU_TIME_ZONE: &str = "jikoku.time.zone";
+pub const JIKOKU_TIME_ZONE_SOURCE: &str = "jikoku.time.zone_source";
+pub const JIKOKU_TIME_YEAR: &str = "jikoku.time.year";
+pub const JIKOKU_TIME_YEAR_SOURCE: &str = "jikoku.time.year_source";
+pub const JIKOKU_TIME_SKEW_SECONDS: &str = "jikoku.time.skew_seconds";
+pub const JIKOKU_TIME_AMBIGUOUS: &str = "jikoku.time.ambiguous";
+pub const JIKOKU_MAIL_QUEUE_ID: &str = "jikoku.mail.queue_id";
