@@ -73,7 +73,8 @@ impl SyslogParser {
         e.host.name = h.host.map(str::to_string);
         e.process.name = h.tag.map(str::to_string);
         e.process.pid = h.pid.and_then(|p| p.parse().ok());
-        let msg = decode_octal_escapes(h.msg);
+        // A UTF-8 BOM (RFC 5424 §6.4) only says "UTF-8 follows"; `event.original` keeps it.
+        let msg = decode_octal_escapes(h.msg.strip_prefix('\u{feff}').unwrap_or(h.msg));
         e.message = Some(msg.to_string());
         if let Some(pri) = h.pri {
             let sl = &mut e.log.syslog;
