@@ -26,9 +26,10 @@ pub struct SourceArgs {
     /// Source format: auto (sniff each source) or a name from `jikoku formats`.
     #[arg(long, default_value = "auto")]
     pub format: String,
-    /// Zone of records that carry none (IANA name, e.g. Asia/Tokyo). Default: UTC, with a warning.
-    #[arg(long)]
-    pub tz: Option<String>,
+    /// Zone of records that carry none: `ZONE` (IANA name, e.g. Asia/Tokyo) for every source, or
+    /// `HOST=ZONE` for the records of one host. Repeatable. Default: UTC, with a warning.
+    #[arg(long, value_name = "[HOST=]ZONE")]
+    pub tz: Vec<String>,
     /// Year of the first yearless record (BSD syslog, lastcomm, sudo log); later Dec→Jan rollovers add one.
     /// Default: inferred from the file's mtime, walking backwards.
     #[arg(long)]
@@ -64,7 +65,7 @@ mod tests {
         ])
         .unwrap();
         let Command::Parse(p) = c.command else { panic!() };
-        assert_eq!(p.source.tz.as_deref(), Some("Asia/Tokyo"));
+        assert_eq!(p.source.tz, vec!["Asia/Tokyo"]);
         assert_eq!(p.source.year, Some(2002));
         assert_eq!(p.source.skew, vec!["mail=+93s", "-7m"]);
         assert!(Cli::try_parse_from(["jikoku", "parse"]).is_err());

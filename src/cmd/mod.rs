@@ -34,10 +34,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Source options → ingest options.
 #[allow(clippy::needless_update)]
 pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> {
-    let tz = match &a.tz {
-        Some(z) => Some(jikoku_time::parse_zone(z).map_err(|e| UserError(format!("--tz: {e}")))?),
-        None => None,
-    };
+    let mut tz = None;
+    let mut tz_by_host = vec![];
+    for z in &a.tz {
+        let zone_of = |name: &str| jikoku_time::parse_zone(name).map_err(|e| UserError(format!("--tz: {e}")));
+        match z.split_once('=') {
+            Some((host, name)) => tz_by_host.push((host.to_string(), zone_of(name)?)),
+            None => tz = Some(zone_of(z)?),
+        }
+    }
     let mut skews = vec![];
     for s in &a.skew {
         let (host, dur) = match s.split_once('=') {
@@ -59,6 +64,7 @@ pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> 
     Ok(jikoku_ingest::Options {
         format: Some(a.format.clone()),
         tz,
+        tz_by_host,
         tz_source: tz.map(|_| jikoku_time::ZoneSource::Option),
         year: a.year,
         host: a.host.clone(),

@@ -52,6 +52,9 @@ pub struct Options {
     pub tz: Option<Tz>,
     /// Where `tz` came from when given (`option` for --tz, `image` when discovered).
     pub tz_source: Option<ZoneSource>,
+    /// `--tz HOST=ZONE`: zones of named hosts (matched against the record's `host.name`),
+    /// before `tz`.
+    pub tz_by_host: Vec<(String, Tz)>,
     /// `--year`.
     pub year: Option<i32>,
     /// `--host`: host name for records that carry none.
@@ -73,6 +76,13 @@ impl Options {
             }
         }
         global
+    }
+
+    fn zone_for(&self, host: Option<&str>, default: (Tz, ZoneSource)) -> (Tz, ZoneSource) {
+        match host.and_then(|h| self.tz_by_host.iter().find(|(n, _)| n == h)) {
+            Some((_, tz)) => (*tz, ZoneSource::Option),
+            None => default,
+        }
     }
 
     fn parser(&self, head: &Head<'_>) -> Result<Option<Arc<dyn Parser>>, Error> {
@@ -311,18 +321,24 @@ fn resolve_times(records: &mut [Record], opts: &Options, opened: &Opened, report
     }
 
     let mut used_default = false;
+    let mut first_resolved = false;
     for (r, rel) in records.iter_mut().zip(rel) {
         let Some(t) = &r.time else { continue };
-        let ctx = TimeContext {
-            zone,
-            zone_source,
-            skew_seconds: opts.skew_for(r.event.host.name.as_deref().or(opts.host.as_deref())),
-        };
+        let host = r.event.host.name.as_deref().or(opts.host.as_deref());
+        let (zone, zone_source) = opts.zone_for(host, (zone, zone_source));
+        let ctx = TimeContext { zone, zone_source, skew_seconds: opts.skew_for(host) };
         let year = base.map(|(y, o)| (y + rel, o));
         match resolve(t, year, &ctx) {
             Ok(res) => {
                 if res.zone_source == ZoneSource::Default {
                     used_default = true;
+                }
+                if !first_resolved {
+                    // The summary shows the decision of the first record; records may differ
+                    // (offsets in lines, per-host zones), and each states its own.
+                    first_resolved = true;
+                    report.zone.clone_from(&res.zone);
+                    report.zone_source = res.zone_source.as_str();
                 }
                 res.apply(&mut r.event);
             }
