@@ -38,7 +38,7 @@ pub struct SourceArgs {
     #[arg(long)]
     pub host: Option<String>,
     /// Declared clock error: `[HOST=]±DURATION` (`mail=+93s`: mail's clock was 93 s fast). Repeatable.
-    #[arg(long, value_name = "[HOST=]±DUR")]
+    #[arg(long, value_name = "[HOST=]±DUR", allow_hyphen_values = true)]
     pub skew: Vec<String>,
     /// Custom HTTP log format: an Apache LogFormat or nginx log_format string.
     #[arg(long)]
@@ -61,7 +61,17 @@ mod tests {
     #[test]
     fn parse_flags() {
         let c = Cli::try_parse_from([
-            "jikoku", "parse", "--tz", "Asia/Tokyo", "--year", "2002", "--skew", "mail=+93s", "--skew", "-7m", "a.log",
+            "jikoku",
+            "parse",
+            "--tz",
+            "Asia/Tokyo",
+            "--year",
+            "2002",
+            "--skew",
+            "mail=+93s",
+            "--skew",
+            "-7m",
+            "a.log",
         ])
         .unwrap();
         let Command::Parse(p) = c.command else { panic!() };

@@ -24,7 +24,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Formats => {
             for p in jikoku_formats::registry::parsers() {
                 let aliases = p.aliases().join(", ");
-                println!("{:<14} {}{}", p.name(), p.description(), if aliases.is_empty() { String::new() } else { format!(" (also: {aliases})") });
+                println!(
+                    "{:<14} {}{}",
+                    p.name(),
+                    p.description(),
+                    if aliases.is_empty() { String::new() } else { format!(" (also: {aliases})") }
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -37,7 +42,8 @@ pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> 
     let mut tz = None;
     let mut tz_by_host = vec![];
     for z in &a.tz {
-        let zone_of = |name: &str| jikoku_time::parse_zone(name).map_err(|e| UserError(format!("--tz: {e}")));
+        let zone_of =
+            |name: &str| jikoku_time::parse_zone(name).map_err(|e| UserError(format!("--tz: {e}")));
         match z.split_once('=') {
             Some((host, name)) => tz_by_host.push((host.to_string(), zone_of(name)?)),
             None => tz = Some(zone_of(z)?),
@@ -49,7 +55,8 @@ pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> 
             Some((h, d)) => (Some(h.to_string()), d),
             None => (None, s.as_str()),
         };
-        let secs = jikoku_time::parse_duration_secs(dur).map_err(|e| UserError(format!("--skew: {e}")))?;
+        let secs =
+            jikoku_time::parse_duration_secs(dur).map_err(|e| UserError(format!("--skew: {e}")))?;
         skews.push((host, secs));
     }
     if let Some(f) = Some(a.format.as_str()).filter(|f| *f != "auto") {
@@ -69,6 +76,9 @@ pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> 
         year: a.year,
         host: a.host.clone(),
         skews,
-        parse: jikoku_formats::ParseOptions { http_format: a.http_format.clone(), ..Default::default() },
+        parse: jikoku_formats::ParseOptions {
+            http_format: a.http_format.clone(),
+            ..Default::default()
+        },
     })
 }

@@ -50,15 +50,25 @@ impl MessageDecoder for AuthDecoder {
             "sshd" | "sshd-session" | "sshd-auth" => sshd::decode(msg, e),
             "su" => su::decode(msg, e),
             "login" => su::decode_login(msg, e),
-            "CRON" | "cron" | "crond" | "CROND" | "crontab" | "anacron" => account::decode_cron(prog, msg, e),
+            "CRON" | "cron" | "crond" | "CROND" | "crontab" | "anacron" => {
+                account::decode_cron(prog, msg, e)
+            }
             "useradd" | "userdel" | "usermod" | "groupadd" | "groupdel" | "groupmod" | "passwd"
-            | "chpasswd" | "chage" | "gpasswd" | "adduser" | "deluser" => account::decode(prog, msg, e),
+            | "chpasswd" | "chage" | "gpasswd" | "adduser" | "deluser" => {
+                account::decode(prog, msg, e)
+            }
             _ => false,
         }
     }
 }
 
-fn set(e: &mut Event, dataset: &'static str, category: &'static str, kind: &'static str, action: &'static str) {
+fn set(
+    e: &mut Event,
+    dataset: &'static str,
+    category: &'static str,
+    kind: &'static str,
+    action: &'static str,
+) {
     e.event.dataset = Cow::Borrowed(dataset);
     e.categorize(category, kind, action);
 }

@@ -7,7 +7,10 @@ use jikoku_core::Event;
 use super::{peer, set};
 
 /// Splits `USER from ADDR port N[ ssh2][: KEY FP]` or `USER ADDR port N` → (user, addr, port, tail).
-fn user_addr_port<'a>(s: &'a str, sep: &str) -> Option<(&'a str, &'a str, Option<&'a str>, &'a str)> {
+fn user_addr_port<'a>(
+    s: &'a str,
+    sep: &str,
+) -> Option<(&'a str, &'a str, Option<&'a str>, &'a str)> {
     let idx = s.rfind(sep)?;
     let user = s.get(..idx)?;
     let rest = s.get(idx + sep.len()..)?;
@@ -102,7 +105,9 @@ pub fn decode(msg: &str, e: &mut Event) -> bool {
             return true;
         }
     }
-    if let Some(r) = msg_core.strip_prefix("Invalid user ").or_else(|| msg_core.strip_prefix("Illegal user ")) {
+    if let Some(r) =
+        msg_core.strip_prefix("Invalid user ").or_else(|| msg_core.strip_prefix("Illegal user "))
+    {
         if let Some((user, addr, port, _)) = user_addr_port(r, " from ").or_else(|| {
             // `Invalid user  from IP` (empty user): the separator is at the start.
             r.strip_prefix("from ").map(|a| {
@@ -140,7 +145,11 @@ pub fn decode(msg: &str, e: &mut Event) -> bool {
         set(e, "auth.sshd", "session", "end", "ssh-disconnect");
         peer(e, addr, port);
         if let Some((_, reason)) = rest.split_once(": ") {
-            e.set_extra("ssh", "disconnect_reason", reason.trim_start_matches(|c: char| c.is_ascii_digit() || c == ':').trim());
+            e.set_extra(
+                "ssh",
+                "disconnect_reason",
+                reason.trim_start_matches(|c: char| c.is_ascii_digit() || c == ':').trim(),
+            );
         }
         preauth(e, msg);
         return true;
@@ -201,7 +210,9 @@ pub fn decode(msg: &str, e: &mut Event) -> bool {
         set(e, "auth.sshd", "authentication", "info", "ssh-login");
         e.outcome("failure");
         e.event.reason = Some("PAM authentication failures".into());
-        if let Some(n) = msg_core.get(4..).and_then(|s| s.split(' ').next()).and_then(|n| n.parse::<i64>().ok()) {
+        if let Some(n) =
+            msg_core.get(4..).and_then(|s| s.split(' ').next()).and_then(|n| n.parse::<i64>().ok())
+        {
             e.set_extra("ssh", "failures", n);
         }
         if let Some(h) = crate::text::kv(msg_core, "rhost").filter(|h| !h.is_empty()) {
@@ -268,13 +279,18 @@ mod tests {
 
     #[test]
     fn accepted_publickey() {
-        let e = d("Accepted publickey for alice from 127.0.0.1 port 57304 ssh2: ED25519 SHA256:G835NXxRXX5OZIyTarS9+EusVWuaWjQWKejzzN5hI4k");
+        let e = d(
+            "Accepted publickey for alice from 127.0.0.1 port 57304 ssh2: ED25519 SHA256:G835NXxRXX5OZIyTarS9+EusVWuaWjQWKejzzN5hI4k",
+        );
         assert_eq!(e.user.name.as_deref(), Some("alice"));
         assert_eq!(e.source.ip.as_deref(), Some("127.0.0.1"));
         assert_eq!(e.source.port, Some(57304));
         assert_eq!(e.event.outcome.as_deref(), Some("success"));
         assert_eq!(e.extra("ssh", "key_type").unwrap(), "ED25519");
-        assert_eq!(e.extra("ssh", "fingerprint").unwrap(), "SHA256:G835NXxRXX5OZIyTarS9+EusVWuaWjQWKejzzN5hI4k");
+        assert_eq!(
+            e.extra("ssh", "fingerprint").unwrap(),
+            "SHA256:G835NXxRXX5OZIyTarS9+EusVWuaWjQWKejzzN5hI4k"
+        );
     }
 
     #[test]
@@ -292,9 +308,15 @@ mod tests {
     #[test]
     fn closed_and_disconnected() {
         let e = d("Connection closed by authenticating user alice 127.0.0.1 port 53096 [preauth]");
-        assert_eq!((e.user.name.as_deref(), e.source.ip.as_deref(), e.source.port), (Some("alice"), Some("127.0.0.1"), Some(53096)));
+        assert_eq!(
+            (e.user.name.as_deref(), e.source.ip.as_deref(), e.source.port),
+            (Some("alice"), Some("127.0.0.1"), Some(53096))
+        );
         let e = d("Connection closed by 192.0.2.1 port 4444 [preauth]");
-        assert_eq!((e.user.name.as_deref(), e.source.ip.as_deref(), e.source.port), (None, Some("192.0.2.1"), Some(4444)));
+        assert_eq!(
+            (e.user.name.as_deref(), e.source.ip.as_deref(), e.source.port),
+            (None, Some("192.0.2.1"), Some(4444))
+        );
         let e = d("Disconnected from user alice 127.0.0.1 port 53092");
         assert_eq!((e.user.name.as_deref(), e.source.port), (Some("alice"), Some(53092)));
         let e = d("Received disconnect from 127.0.0.1 port 53092:11: disconnected by user");
@@ -302,6 +324,9 @@ mod tests {
         let e = d("Invalid user  from 10.0.0.1 port 5");
         assert_eq!((e.user.name.as_deref(), e.source.ip.as_deref()), (None, Some("10.0.0.1")));
         let e = d("Invalid user oracle from 192.0.2.100");
-        assert_eq!((e.user.name.as_deref(), e.source.ip.as_deref()), (Some("oracle"), Some("192.0.2.100")));
+        assert_eq!(
+            (e.user.name.as_deref(), e.source.ip.as_deref()),
+            (Some("oracle"), Some("192.0.2.100"))
+        );
     }
 }

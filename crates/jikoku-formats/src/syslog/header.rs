@@ -36,7 +36,8 @@ pub struct Header<'a> {
     pub msg: &'a str,
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// Month number of an English abbreviation (case-insensitive).
 pub fn month_number(m: &str) -> Option<u32> {
@@ -169,11 +170,15 @@ fn bsd_timestamp(s: &str) -> Option<(RawTime, &str)> {
 /// True when the line starts like a BSD header whose month or day is not valid
 /// (`MMM 22 07:54:32 host ...`): such a line is an error, not a continuation.
 pub fn looks_like_bad_bsd_header(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() > 15
-        && b.iter().take(3).all(u8::is_ascii_alphabetic)
-        && b.get(3) == Some(&b' ')
-        && b.get(9..10).is_some_and(|c| c[0] == b':' || b.get(6) == Some(&b':'))
+    let (Some(word), Some(rest)) = (s.get(..3), s.get(3..)) else { return false };
+    if !word.bytes().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let Some(rest) = rest.strip_prefix(' ') else { return false };
+    let rest = rest.trim_start_matches(' ');
+    let n = rest.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=2).contains(&n)
+        && rest.get(n..).and_then(|r| r.strip_prefix(' ')).and_then(clock).is_some()
 }
 
 /// A word that is a tag rather than a host: `name[pid]`, `name:`, `name[pid]:`.
@@ -270,7 +275,9 @@ pub fn parse(line: &str) -> Option<Header<'_>> {
         h.host = Some(first);
         rest.get(first_end..).unwrap_or("").strip_prefix(' ').unwrap_or("")
     };
-    if after_host.starts_with("last message repeated") || after_host.starts_with("--- last message repeated") {
+    if after_host.starts_with("last message repeated")
+        || after_host.starts_with("--- last message repeated")
+    {
         h.msg = after_host;
         return Some(h);
     }
@@ -329,7 +336,7 @@ fn rfc5424(pri_v: Option<u8>, s: &str) -> Option<Header<'_>> {
 /// Splits `-` or `[..][..]` from the message that follows.
 fn structured_data(s: &str) -> Option<(Option<&str>, &str)> {
     if let Some(r) = s.strip_prefix('-') {
-        return Some((None, r.strip_prefix(' ').map_or(r, |m| if m.is_empty() { m } else { m })));
+        return Some((None, r.strip_prefix(' ').unwrap_or(r)));
     }
     if !s.starts_with('[') {
         return None;
@@ -420,7 +427,10 @@ mod tests {
     #[test]
     fn bsd_with_pid() {
         let h = parse("Nov 22 19:18:37 vm prog2[9578]: with pid").unwrap();
-        assert_eq!((h.host, h.tag, h.pid, h.msg), (Some("vm"), Some("prog2"), Some("9578"), "with pid"));
+        assert_eq!(
+            (h.host, h.tag, h.pid, h.msg),
+            (Some("vm"), Some("prog2"), Some("9578"), "with pid")
+        );
         assert_eq!((h.time.month, h.time.day, h.time.hour, h.time.year), (11, 22, 19, None));
     }
 
@@ -436,13 +446,19 @@ mod tests {
         let h = parse("Nov 22 19:18:37 vm app5424 An application event").unwrap();
         assert_eq!((h.tag, h.msg), (Some("app5424"), "An application event"));
         let h = parse("May  8 18:47:01 mail /usr/local/bin/sudo: mitsugi : TTY=ttyp0").unwrap();
-        assert_eq!((h.host, h.tag, h.msg), (Some("mail"), Some("/usr/local/bin/sudo"), "mitsugi : TTY=ttyp0"));
+        assert_eq!(
+            (h.host, h.tag, h.msg),
+            (Some("mail"), Some("/usr/local/bin/sudo"), "mitsugi : TTY=ttyp0")
+        );
     }
 
     #[test]
     fn rfc3339_and_fraction() {
         let h = parse("2026-11-22T19:18:37.383804+00:00 vm prog2[9578]: with pid").unwrap();
-        assert_eq!((h.time.year, h.time.nanos, h.time.digits, h.time.offset), (Some(2026), 383_804_000, 6, Some(0)));
+        assert_eq!(
+            (h.time.year, h.time.nanos, h.time.digits, h.time.offset),
+            (Some(2026), 383_804_000, 6, Some(0))
+        );
         let h = parse("Mar 23 23:01:18.123 myhost somrandomexe[19]: x").unwrap();
         assert_eq!(h.time.digits, 3);
     }
@@ -450,12 +466,16 @@ mod tests {
     #[test]
     fn rfc5424_with_sd() {
         let h = parse(r#"<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application"][examplePriority@32473 class="high"] An application event"#).unwrap();
-        assert_eq!((h.pri, h.host, h.tag, h.pid, h.msgid), (Some(165), Some("mymachine.example.com"), Some("evntslog"), None, Some("ID47")));
+        assert_eq!(
+            (h.pri, h.host, h.tag, h.pid, h.msgid),
+            (Some(165), Some("mymachine.example.com"), Some("evntslog"), None, Some("ID47"))
+        );
         assert_eq!(h.msg, "An application event");
         let sd = parse_structured_data(h.structured_data.unwrap());
         assert_eq!(sd["exampleSDID@32473"]["eventSource"], "Application");
         assert_eq!(sd["examplePriority@32473"]["class"], "high");
-        let h = parse("<13>1 2026-11-22T19:18:37.383804+00:00 vm prog2 9578 - -  with pid").unwrap();
+        let h =
+            parse("<13>1 2026-11-22T19:18:37.383804+00:00 vm prog2 9578 - -  with pid").unwrap();
         assert_eq!((h.pid, h.msg), (Some("9578"), "with pid"));
     }
 
@@ -474,7 +494,9 @@ mod tests {
         let h = parse("Nov 22 19:18:24 vm 1 2026-11-22T19:18:24.692069+00:00 vm app5424 - ID47 [timeQuality tzKnown=\"1\"] An application event").unwrap();
         assert_eq!((h.variant, h.tag, h.msg), ("rfc5424", Some("app5424"), "An application event"));
         assert!(parse("MMM 22 07:54:32 myhostname anacron[29782]: Normal exit").is_none());
-        assert!(looks_like_bad_bsd_header("MMM 22 07:54:32 myhostname anacron[29782]: Normal exit"));
+        assert!(looks_like_bad_bsd_header(
+            "MMM 22 07:54:32 myhostname anacron[29782]: Normal exit"
+        ));
         assert!(!looks_like_bad_bsd_header("with another line"));
     }
 }

@@ -42,11 +42,33 @@ use crate::{Head, MessageDecoder, ParseOptions, Parser, Record, Sink};
 pub const MAX_CONTINUATION_LINES: u64 = 1000;
 
 const FACILITIES: [&str; 24] = [
-    "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp", "ntp",
-    "security", "console", "solaris-cron", "local0", "local1", "local2", "local3", "local4", "local5", "local6",
+    "kern",
+    "user",
+    "mail",
+    "daemon",
+    "auth",
+    "syslog",
+    "lpr",
+    "news",
+    "uucp",
+    "cron",
+    "authpriv",
+    "ftp",
+    "ntp",
+    "security",
+    "console",
+    "solaris-cron",
+    "local0",
+    "local1",
+    "local2",
+    "local3",
+    "local4",
+    "local5",
+    "local6",
     "local7",
 ];
-const SEVERITIES: [&str; 8] = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"];
+const SEVERITIES: [&str; 8] =
+    ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"];
 
 /// Syslog files: RFC 3164 as files hold it, rsyslog RFC 3339, RFC 5424.
 pub struct SyslogParser {
@@ -80,10 +102,12 @@ impl SyslogParser {
             let sl = &mut e.log.syslog;
             sl.priority = Some(pri);
             let (f, s) = (pri / 8, pri % 8);
-            sl.facility =
-                FACILITIES.get(usize::from(f)).map(|n| CodeName { code: f, name: Cow::Borrowed(n) });
-            sl.severity =
-                SEVERITIES.get(usize::from(s)).map(|n| CodeName { code: s, name: Cow::Borrowed(n) });
+            sl.facility = FACILITIES
+                .get(usize::from(f))
+                .map(|n| CodeName { code: f, name: Cow::Borrowed(n) });
+            sl.severity = SEVERITIES
+                .get(usize::from(s))
+                .map(|n| CodeName { code: s, name: Cow::Borrowed(n) });
             e.event.severity = Some(i64::from(s));
         }
         if h.variant == "rfc5424" {
@@ -171,7 +195,12 @@ impl Parser for SyslogParser {
         }
     }
 
-    fn parse(&self, input: &mut dyn BufRead, _opts: &ParseOptions, sink: &mut Sink<'_>) -> std::io::Result<()> {
+    fn parse(
+        &self,
+        input: &mut dyn BufRead,
+        _opts: &ParseOptions,
+        sink: &mut Sink<'_>,
+    ) -> std::io::Result<()> {
         let mut reader = LineReader::new(input);
         let mut pending: Option<Record> = None;
         while let Some(line) = reader.next_line()? {
@@ -219,7 +248,8 @@ impl Parser for SyslogParser {
             }
             let bad_header = header::looks_like_bad_bsd_header(&text);
             let can_continue = pending.as_ref().is_some_and(|p| {
-                p.event.jikoku.lines.unwrap_or(1) < MAX_CONTINUATION_LINES && !line.bytes.contains(&0)
+                p.event.jikoku.lines.unwrap_or(1) < MAX_CONTINUATION_LINES
+                    && !line.bytes.contains(&0)
             });
             if !bad_header && can_continue {
                 if let Some(p) = pending.as_mut() {
