@@ -755,6 +755,20 @@ fn records_carrying_their_own_offset_or_zone() {
     assert_eq!(r.zone, "Europe/London");
     assert_eq!(r.zone_source, ZoneSource::Record);
     assert!(r.ambiguous);
+    // A zone written in the record that names several zones (IST) is not used: the
+    // source's zone is, and the note says why.
+    let raw =
+        RawTime { zone_hint: Some("IST".into()), ..RawTime::new(Some(2002), 5, 8, 13, 29, 44) };
+    let r = resolve(&raw, None, &ctx).unwrap();
+    assert_eq!(r.timestamp.to_rfc3339(), "2002-05-08T04:29:44Z");
+    assert_eq!(r.zone, "Asia/Tokyo");
+    assert_eq!(r.zone_source, ZoneSource::Option);
+    let note = r.note.unwrap();
+    assert!(
+        note.starts_with("zone \"IST\" written in the record was not used (IST is ambiguous"),
+        "{note}"
+    );
+    assert!(note.ends_with("read in Asia/Tokyo"), "{note}");
     // A yearless record with an offset still takes the inferred year.
     let raw = RawTime::new(None, 5, 8, 13, 29, 44).with_offset(Some(0));
     let r = resolve(&raw, Some((2002, YearOrigin::Neighbour)), &ctx).unwrap();
