@@ -1410,6 +1410,28 @@ mod tests {
         }
     }
 
+    /// Examples quoted in docs/time.md.
+    #[test]
+    fn doc_examples() {
+        let t = |s: &str| parse_human(s, None).unwrap().to_rfc3339();
+        assert_eq!(t("May 8th, 2002 1:29 p.m. EDT"), "2002-05-08T17:29:00Z");
+        assert_eq!(t("2002-05-08 13:29 UTC-4"), "2002-05-08T17:29:00Z");
+        assert_eq!(t("2002-05-08 13:29 Singapore"), "2002-05-08T05:29:00Z");
+        assert_eq!(t("2002-05-08 12:05 AM GMT"), "2002-05-08T00:05:00Z");
+        assert_eq!(
+            parse_human("2002-05-08 13:29 XYZ", None).unwrap_err().to_string(),
+            "cannot read \"2002-05-08 13:29 XYZ\" as a time: expected a month, a weekday, AM/PM, or a zone (JST, +0900, Asia/Tokyo), found \"XYZ\""
+        );
+        assert_eq!(
+            parse_human("Thu, 8 May 2002 13:29:44 -0400", None).unwrap_err().to_string(),
+            "cannot read \"Thu, 8 May 2002 13:29:44 -0400\" as a time: the weekday does not match the date: Thursday was written, but 2002-05-08 is a Wednesday"
+        );
+        assert_eq!(
+            parse_human("2002-05-08 13:29 IST", None).unwrap_err().to_string(),
+            REFUSED[0].1
+        );
+    }
+
     #[test]
     fn abbreviations_and_hints() {
         assert_eq!(abbreviation_offset("jst").unwrap(), 9 * 3600);
