@@ -1,5 +1,6 @@
-# Independent expected values for time_cases.rs: Python zoneinfo (PEP 495, fold=0 = the
-# earlier instant in a fold, the offset before the change in a gap).
+# Independent expected values for time_cases.rs (`python3 gen_dst_cases.py` prints the rows of
+# dst_cases(); rustfmt then wraps them). Python's zoneinfo, PEP 495 fold=0: the earlier
+# instant in a fold, the offset before the change in a gap. Python 3.9+ with the system tz data.
 from zoneinfo import ZoneInfo
 from datetime import datetime, timedelta, timezone
 UTC = timezone.utc
