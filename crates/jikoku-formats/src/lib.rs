@@ -24,6 +24,7 @@ use jikoku_time::RawTime;
 pub mod auth;
 pub mod lines;
 pub mod registry;
+pub mod sudo;
 pub mod syslog;
 pub mod text;
 
@@ -43,7 +44,13 @@ impl Record {
     }
 
     /// A `pipeline_error` record for a line or binary record that could not be parsed.
-    pub fn error(dataset: &'static str, original: &[u8], offset: u64, line: Option<u64>, reason: impl Into<String>) -> Self {
+    pub fn error(
+        dataset: &'static str,
+        original: &[u8],
+        offset: u64,
+        line: Option<u64>,
+        reason: impl Into<String>,
+    ) -> Self {
         let mut event = Event::pipeline_error(dataset, original, reason);
         event.log.offset = Some(offset);
         event.jikoku.line = line;
@@ -75,6 +82,9 @@ pub type Confidence = u8;
 pub struct ParseOptions {
     /// `--http-format`: a custom Apache `LogFormat` or nginx `log_format` string.
     pub http_format: Option<String>,
+    /// The source's path as given (when known), for formats whose meaning depends on it
+    /// (sudo I/O log `log` / `log.json`: the session id is the directory, `00/00/01` → `000001`).
+    pub source_path: Option<String>,
 }
 
 /// A sink for records.
@@ -94,7 +104,12 @@ pub trait Parser: Send + Sync {
     fn sniff(&self, head: &Head<'_>) -> Confidence;
     /// Parses the whole source, emitting every record (events and pipeline errors) in source order.
     /// An `Err` is an I/O error of the reader (e.g. corrupt compression); records emitted before it stand.
-    fn parse(&self, input: &mut dyn BufRead, opts: &ParseOptions, sink: &mut Sink<'_>) -> std::io::Result<()>;
+    fn parse(
+        &self,
+        input: &mut dyn BufRead,
+        opts: &ParseOptions,
+        sink: &mut Sink<'_>,
+    ) -> std::io::Result<()>;
 }
 
 /// A decoder of the MSG part of syslog records (auth, sudo, mail, …).

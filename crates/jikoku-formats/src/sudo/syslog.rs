@@ -1,0 +1,162 @@
+//! sudo records inside syslog: `sudo:    alice : [REASON ; ]TTY=… ; PWD=… ; USER=… ; COMMAND=…`
+//! (user right-aligned in 8 columns), `(command continued)` records, `@cee:{"sudo":{…}}` JSON,
+//! and sudo-rs records (`alice : TTY=/dev/pts/0 ; PWD=… ; USER=… ; COMMAND=…`).
+
+use jikoku_core::Event;
+
+use super::{Body, Verdict, apply_verdict, json, split_user};
+use crate::MessageDecoder;
+
+/// Dataset of sudo records read from syslog.
+pub const DATASET: &str = "sudo.syslog";
+
+/// Decoder of sudo's syslog messages (program `sudo`, a path ending in `/sudo`, `sudo-rs`).
+pub struct SudoDecoder;
+
+/// True for the tags sudo logs under.
+pub fn is_sudo_program(program: &str) -> bool {
+    let base = program.rsplit('/').next().unwrap_or(program);
+    matches!(base, "sudo" | "sudo-rs" | "sudoedit")
+}
+
+const CONTINUED: &str = "(command continued)";
+
+impl MessageDecoder for SudoDecoder {
+    fn name(&self) -> &'static str {
+        "sudo"
+    }
+
+    fn decode(&self, program: &str, msg: &str, ev: &mut Event) -> bool {
+        if !is_sudo_program(program) {
+            return false;
+        }
+        let m = msg.trim_end_matches(['\r', '\n']);
+        if let Some(js) = m.trim_start().strip_prefix("@cee:") {
+            if json::decode_cee(js, ev) {
+                ev.event.dataset = DATASET.into();
+                keep_original(ev, msg);
+                return true;
+            }
+            return false;
+        }
+        // sudo-rs refusal: `I'm sorry alice. I'm afraid I can't do that`
+        if let Some(user) = m
+            .strip_prefix("I'm sorry ")
+            .and_then(|r| r.strip_suffix(". I'm afraid I can't do that"))
+        {
+            ev.event.dataset = DATASET.into();
+            ev.user.name = Some(user.to_string());
+            apply_verdict(ev, Verdict::Denied, Some(m));
+            keep_original(ev, msg);
+            return true;
+        }
+        let Some((user, body)) = split_user(m) else { return false };
+        if let Some(frag) = body.strip_prefix(CONTINUED) {
+            // A continuation whose first part was not seen (absorb merges the usual case).
+            ev.event.dataset = DATASET.into();
+            ev.user.name = Some(user.to_string());
+            ev.set_extra("sudo", "continued", frag.trim_start().to_string());
+            keep_original(ev, msg);
+            return true;
+        }
+        let Some(b) = Body::parse(body) else { return false };
+        ev.event.dataset = DATASET.into();
+        b.fill(ev, Some(user));
+        keep_original(ev, msg);
+        true
+    }
+
+    fn absorb(&self, pending: &mut Event, program: &str, msg: &str) -> bool {
+        if !is_sudo_program(program) || pending.event.dataset != DATASET {
+            return false;
+        }
+        let Some((user, body)) = split_user(msg.trim_end_matches(['\r', '\n'])) else {
+            return false;
+        };
+        let Some(frag) = body.strip_prefix(CONTINUED) else { return false };
+        if pending.user.name.as_deref() != Some(user) {
+            return false;
+        }
+        let Some(prev) = pending.message.clone() else { return false };
+        let Some((_, prev_body)) = split_user(&prev) else { return false };
+        // sudo breaks at a space and drops it (eventlog.c: memrchr(p, ' ', maxlen)).
+        let joined_body = format!("{prev_body} {}", frag.trim_start_matches(' '));
+        let Some(b) = Body::parse(&joined_body) else { return false };
+        pending.message = Some(format!("{prev} {}", frag.trim_start_matches(' ')));
+        b.fill(pending, Some(user));
+        let parts = pending.extra("sudo", "parts").and_then(|v| v.as_i64()).unwrap_or(1);
+        pending.set_extra("sudo", "parts", parts + 1);
+        true
+    }
+}
+
+fn keep_original(ev: &mut Event, msg: &str) {
+    if ev.event.original.is_none() {
+        ev.event.original = Some(msg.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(program: &str, msg: &str) -> Option<Event> {
+        let mut ev = Event::new("syslog.rfc3164");
+        ev.message = Some(msg.to_string());
+        SudoDecoder.decode(program, msg, &mut ev).then_some(ev)
+    }
+
+    #[test]
+    fn seed_line_with_path_tag() {
+        let ev = dec(
+            "/usr/local/bin/sudo",
+            "mitsugi : TTY=ttyp0 ; PWD=/etc ; USER=root ; COMMAND=/usr/bin/co -l aliases",
+        )
+        .unwrap();
+        assert_eq!(ev.event.dataset, "sudo.syslog");
+        assert_eq!(ev.user.name.as_deref(), Some("mitsugi"));
+        assert_eq!(ev.user.target.name.as_deref(), Some("root"));
+        assert_eq!(ev.jikoku.tty.as_deref(), Some("ttyp0"));
+        assert_eq!(ev.process.working_directory.as_deref(), Some("/etc"));
+        assert_eq!(ev.process.command_line.as_deref(), Some("/usr/bin/co -l aliases"));
+        assert_eq!(ev.process.executable.as_deref(), Some("/usr/bin/co"));
+        assert_eq!(ev.event.action.as_deref(), Some("sudo-command"));
+        assert_eq!(ev.event.outcome.as_deref(), Some("success"));
+    }
+
+    #[test]
+    fn not_sudo() {
+        assert!(
+            dec(
+                "sudo",
+                "pam_unix(sudo:session): session opened for user root(uid=0) by (uid=1001)"
+            )
+            .is_none()
+        );
+        assert!(dec("sshd", "alice : PWD=/tmp ; USER=root ; COMMAND=/usr/bin/id").is_none());
+    }
+
+    #[test]
+    fn sudo_rs() {
+        let ev = dec(
+            "sudo-rs",
+            "alice : TTY=/dev/pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id",
+        )
+        .unwrap();
+        assert_eq!(ev.jikoku.tty.as_deref(), Some("pts/0"));
+        assert_eq!(ev.event.action.as_deref(), Some("sudo-command"));
+        let ev = dec("sudo", "I'm sorry alice. I'm afraid I can't do that").unwrap();
+        assert_eq!(ev.user.name.as_deref(), Some("alice"));
+        assert_eq!(ev.event.action.as_deref(), Some("sudo-denied"));
+    }
+
+    #[test]
+    fn continued_is_absorbed() {
+        let mut ev =
+            dec("sudo", "   alice : PWD=/tmp ; USER=root ; COMMAND=/usr/bin/echo a b").unwrap();
+        assert!(SudoDecoder.absorb(&mut ev, "sudo", "   alice : (command continued) c d ; EXIT=0"));
+        assert_eq!(ev.process.command_line.as_deref(), Some("/usr/bin/echo a b c d"));
+        assert_eq!(ev.process.exit_code, Some(0));
+        assert!(!SudoDecoder.absorb(&mut ev, "sudo", "     bob : (command continued) e"));
+    }
+}
