@@ -67,12 +67,17 @@ impl Parser for SudoJsonParser {
     }
 }
 
-/// Counts lines up to increasing offsets.
+/// Counts lines up to increasing offsets, and remembers accept events by uuid (exit events
+/// carry only the uuid, times and status: the rest is taken from their accept).
 struct Lines<'a> {
     data: &'a [u8],
     pos: usize,
     line: u64,
+    accepts: std::collections::HashMap<String, Map<String, Value>>,
 }
+
+/// Most accept events remembered for their exit events.
+const MAX_PENDING_ACCEPTS: usize = 4096;
 
 impl Lines<'_> {
     fn at(&mut self, off: usize) -> u64 {
@@ -101,7 +106,7 @@ fn next_value(d: &[u8], i: usize) -> Option<(Value, usize)> {
 
 /// Parses a whole source; `tsid` is the I/O log session id (from the path) for `log.json`.
 pub fn parse_bytes(data: &[u8], tsid: Option<&str>, sink: &mut Sink<'_>) {
-    let mut lines = Lines { data, pos: 0, line: 1 };
+    let mut lines = Lines { data, pos: 0, line: 1, accepts: Default::default() };
     let mut p = 0usize;
     let len = data.len();
     loop {
@@ -240,14 +245,28 @@ fn emit_member(
         ));
         return;
     }
+    let _ = tsid;
+    let uuid = s(&obj, "uuid").map(str::to_string);
+    let mut obj = obj;
+    if let Some(u) = uuid {
+        if key == "accept" {
+            if lines.accepts.len() >= MAX_PENDING_ACCEPTS {
+                lines.accepts.clear();
+            }
+            lines.accepts.insert(u, obj.clone());
+        } else if key == "exit" {
+            if let Some(acc) = lines.accepts.remove(&u) {
+                for (k, v) in acc {
+                    if !obj.contains_key(&k) && !k.ends_with("_time") {
+                        obj.insert(k, v);
+                    }
+                }
+            }
+        }
+    }
     let mut ev = Event::new(DATASET);
     let time = fill_event(Some(key), &obj, &mut ev);
     finish(&mut ev, raw, off, line);
-    if ev.extra("sudo", "tsid").is_none() {
-        if let Some(t) = tsid {
-            ev.set_extra("sudo", "tsid", t.to_string());
-        }
-    }
     sink(Record { event: ev, time });
 }
 
@@ -261,7 +280,8 @@ fn bare_record(
     let iolog = m.contains_key("timestamp") && !m.contains_key("submit_time");
     let mut ev = Event::new(if iolog { DATASET_IOLOG } else { DATASET });
     let time = if iolog { fill_session(m, &mut ev) } else { fill_event(None, m, &mut ev) };
-    if let Some(t) = tsid {
+    // The session id of an I/O log `log.json` is its directory.
+    if let (true, Some(t)) = (iolog && ev.extra("sudo", "tsid").is_none(), tsid) {
         ev.set_extra("sudo", "tsid", t.to_string());
     }
     finish(&mut ev, raw, off, line);
@@ -286,7 +306,12 @@ pub fn decode_cee(js: &str, ev: &mut Event) -> bool {
     if !TYPES.contains(&kind.as_str()) {
         return false;
     }
+    let message = ev.message.take();
     fill_event(Some(kind), obj, ev);
+    // The syslog MSG stays the message (fill_event renders one for JSON files).
+    if message.is_some() {
+        ev.message = message;
+    }
     true
 }
 
@@ -342,9 +367,8 @@ pub fn fill_event(kind: Option<&str>, o: &Map<String, Value>, ev: &mut Event) ->
     let verdict = match (kind, reason) {
         (Some("accept"), _) => Verdict::Accepted,
         (Some("exit"), _) => Verdict::Exited,
-        (Some("alert"), _) => Verdict::Denied,
         (_, Some(r)) => classify_reason(r),
-        (Some("reject"), None) => Verdict::Denied,
+        (Some("reject" | "alert"), None) => Verdict::Denied,
         (_, None) if exited => Verdict::Exited,
         _ => Verdict::Accepted,
     };
