@@ -125,4 +125,11 @@ pub trait MessageDecoder: Send + Sync {
     fn absorb(&self, _pending: &mut Event, _program: &str, _msg: &str) -> bool {
         false
     }
+    /// Offered each continuation line (a line without a syslog header, e.g. a sudo record
+    /// wrapped by hand onto a second line) of the pending record: returns true when the decoder
+    /// merged it into `pending` (message and fields); otherwise the syslog parser appends it to
+    /// the message as is.
+    fn absorb_line(&self, _pending: &mut Event, _line: &str) -> bool {
+        false
+    }
 }

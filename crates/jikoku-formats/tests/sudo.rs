@@ -3,7 +3,14 @@
 //! tests/fixtures/sudo/README.md). The truth is what sudo was asked to run (truth.jsonl,
 //! wrap/commands.jsonl) and, for the corpus, the sudo project's own golden outputs.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::string_slice, clippy::type_complexity)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::type_complexity
+)]
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -30,7 +30,8 @@ impl MessageDecoder for SudoDecoder {
         if !is_sudo_program(program) {
             return false;
         }
-        let m = msg.trim_end_matches(['\r', '\n']);
+        let raw = reescape(msg);
+        let m = raw.trim_end_matches(['\r', '\n']);
         if let Some(js) = m.trim_start().strip_prefix("@cee:") {
             if json::decode_cee(js, ev) {
                 ev.event.dataset = DATASET.into();
@@ -70,14 +71,15 @@ impl MessageDecoder for SudoDecoder {
         if !is_sudo_program(program) || pending.event.dataset != DATASET {
             return false;
         }
-        let Some((user, body)) = split_user(msg.trim_end_matches(['\r', '\n'])) else {
+        let raw = reescape(msg);
+        let Some((user, body)) = split_user(raw.trim_end_matches(['\r', '\n'])) else {
             return false;
         };
         let Some(frag) = body.strip_prefix(CONTINUED) else { return false };
         if pending.user.name.as_deref() != Some(user) {
             return false;
         }
-        let Some(prev) = pending.message.clone() else { return false };
+        let Some(prev) = pending.message.as_deref().map(reescape) else { return false };
         let Some((_, prev_body)) = split_user(&prev) else { return false };
         // sudo breaks at a space and drops it (eventlog.c: memrchr(p, ' ', maxlen)).
         let joined_body = format!("{prev_body} {}", frag.trim_start_matches(' '));
@@ -88,6 +90,80 @@ impl MessageDecoder for SudoDecoder {
         pending.set_extra("sudo", "parts", parts + 1);
         true
     }
+
+    fn absorb_line(&self, pending: &mut Event, line: &str) -> bool {
+        // A sudo record broken onto a second line without a header (by hand, a relay or a
+        // terminal): read the record again with the line joined.
+        let program = pending.process.name.clone().unwrap_or_default();
+        let program = program.rsplit('/').next().unwrap_or(&program).to_string();
+        if pending.event.dataset != DATASET && !is_sudo_program(&program) {
+            return false;
+        }
+        let Some(prev) = pending.message.clone() else { return false };
+        let joined = join_wrapped(&prev, line.trim());
+        let mut ev = pending.clone();
+        // Forget what the first line alone said (a cut field reads as a failure reason).
+        ev.event.reason = None;
+        ev.event.category.clear();
+        ev.event.kind_type.clear();
+        ev.event.action = None;
+        ev.event.outcome = None;
+        ev.user = Default::default();
+        ev.process.command_line = None;
+        ev.process.executable = None;
+        ev.process.working_directory = None;
+        ev.process.exit_code = None;
+        ev.jikoku.tty = None;
+        ev.jikoku.extra.remove("sudo");
+        ev.message = Some(joined.clone());
+        let program = if program.is_empty() { "sudo".to_string() } else { program };
+        if self.decode(&program, &joined, &mut ev) {
+            *pending = ev;
+            pending.set_extra("sudo", "rewrapped", true);
+            return true;
+        }
+        false
+    }
+}
+
+/// Joins a line broken by a hard wrap: without a space when the break split a field name
+/// (`… ; U` + `SER=root ; …`), else with one space (the break was at a space).
+pub fn join_wrapped(prev: &str, next: &str) -> String {
+    let tail = prev.rsplit([' ', ';']).next().unwrap_or("");
+    let head = next.split([' ', ';']).next().unwrap_or("");
+    let joined_key = format!("{tail}{head}");
+    let split_key = !tail.is_empty()
+        && tail.bytes().all(|c| c.is_ascii_uppercase())
+        && [
+            "HOST=", "TTY=", "CHROOT=", "PWD=", "CWD=", "USER=", "GROUP=", "TSID=", "ENV=",
+            "COMMAND=",
+        ]
+        .iter()
+        .any(|k| joined_key.starts_with(k) && k.len() > tail.len());
+    if split_key || prev.ends_with(' ') {
+        format!("{prev}{next}")
+    } else {
+        format!("{prev} {next}")
+    }
+}
+
+/// Writes control characters back as sudo's `#0NN` escapes: the syslog parser decodes rsyslog's
+/// `#NNN` escapes, but sudo never sends raw control characters, so every one came from sudo's
+/// own escaping (`#0177`, DEL, would otherwise read as `#017` + `7`).
+fn reescape(msg: &str) -> std::borrow::Cow<'_, str> {
+    if !msg.chars().any(|c| (c as u32) < 0x20 || c == '\u{7f}') {
+        return std::borrow::Cow::Borrowed(msg);
+    }
+    let mut s = String::with_capacity(msg.len() + 8);
+    for c in msg.chars() {
+        let v = c as u32;
+        if v < 0x20 || v == 0x7f {
+            s.push_str(&format!("#0{v:o}"));
+        } else {
+            s.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(s)
 }
 
 fn keep_original(ev: &mut Event, msg: &str) {
@@ -122,6 +198,31 @@ mod tests {
         assert_eq!(ev.process.executable.as_deref(), Some("/usr/bin/co"));
         assert_eq!(ev.event.action.as_deref(), Some("sudo-command"));
         assert_eq!(ev.event.outcome.as_deref(), Some("success"));
+    }
+
+    #[test]
+    fn seed_lines_wrapped_by_hand() {
+        let mut ev =
+            dec("/usr/local/bin/sudo", "mitsugi : TTY=ttyp0 ; PWD=/var/home/mitsugi ; U").unwrap();
+        ev.process.name = Some("sudo".into());
+        assert!(SudoDecoder.absorb_line(&mut ev, "SER=root ; COMMAND=/usr/sbin/vipw"));
+        assert_eq!(ev.user.target.name.as_deref(), Some("root"));
+        assert_eq!(ev.process.command_line.as_deref(), Some("/usr/sbin/vipw"));
+        assert_eq!(ev.event.reason, None);
+        assert_eq!(ev.event.outcome.as_deref(), Some("success"));
+        let mut ev = dec("sudo", "mitsugi : TTY=ttyp0 ; PWD=/etc ;").unwrap();
+        assert!(SudoDecoder.absorb_line(&mut ev, "USER=root ; COMMAND=/usr/bin/co -l aliases"));
+        assert_eq!(ev.process.command_line.as_deref(), Some("/usr/bin/co -l aliases"));
+        assert_eq!(ev.process.working_directory.as_deref(), Some("/etc"));
+    }
+
+    #[test]
+    fn rsyslog_decoded_escapes_are_read_as_sudo_wrote_them() {
+        // what the syslog parser passes after decoding `#0177` as `#017` + `7`
+        let ev =
+            dec("sudo", "   alice : PWD=/ ; USER=root ; COMMAND=/bin/echo del\u{f}7z tab\there")
+                .unwrap();
+        assert_eq!(ev.process.command_line.as_deref(), Some("/bin/echo del\u{7f}z tab\there"));
     }
 
     #[test]
