@@ -41,7 +41,12 @@ impl Parser for SudoJsonParser {
     }
 
     fn sniff(&self, head: &Head<'_>) -> Confidence {
-        let t = head.bytes.trim_ascii_start();
+        let mut t = head.bytes.trim_ascii_start();
+        // Comment lines someone put above the JSON (not sudo's, but seen in shared samples).
+        while t.starts_with(b"//") || t.starts_with(b"#") {
+            let eol = memchr::memchr(b'\n', t).map_or(t.len(), |i| i + 1);
+            t = t.get(eol..).unwrap_or(&[]).trim_ascii_start();
+        }
         if t.first() != Some(&b'{') {
             return 0;
         }
