@@ -776,6 +776,9 @@ fn sniffing_picks_the_sudo_parsers() {
         ("corpus/sudo-project/sudo-eventlog-json/test1.json.in", "test1.json.in", "sudo.json"),
         ("iolog/00/00/01/log", "log", "sudo.iolog"),
         ("iolog/00/00/01/log.json", "log.json", "sudo.json"),
+        ("syslog-auth.log", "auth.log", "syslog"),
+        ("real-samples/sudo-syslog-auth.log", "auth.log", "syslog"),
+        ("real-samples/sudo-logfile-json.json", "sudo.json", "sudo.json"),
     ];
     for (rel, name, want) in cases {
         let data = read(rel);
@@ -841,5 +844,34 @@ fn damaged_input_never_panics() {
                 let _ = SudoDecoder.absorb_line(&mut ev, l);
             }
         }
+    }
+}
+
+/// The same syslog files through the real syslog parser (rsyslog escapes decoded there, `absorb`
+/// and `absorb_line` called by it): the sudo events equal the ones checked above.
+#[test]
+fn syslog_through_the_syslog_parser() {
+    let syslog = registry::find("syslog").unwrap();
+    for rel in ["syslog-auth.log", "real-samples/sudo-syslog-auth.log"] {
+        let recs = parse_with(syslog.as_ref(), rel);
+        assert!(recs.iter().all(|r| !r.is_error()), "{rel}");
+        let via_parser: Vec<&Event> =
+            recs.iter().map(|r| &r.event).filter(|e| e.event.dataset == "sudo.syslog").collect();
+        let (direct, _) = syslog_events(rel);
+        assert_eq!(via_parser.len(), direct.len(), "{rel}");
+        for (a, b) in via_parser.iter().zip(&direct) {
+            assert_eq!(a.user, b.user, "{rel}");
+            assert_eq!(a.process.command_line, b.process.command_line, "{rel}");
+            assert_eq!(a.process.executable, b.process.executable, "{rel}");
+            assert_eq!(a.process.working_directory, b.process.working_directory, "{rel}");
+            assert_eq!(a.process.exit_code, b.process.exit_code, "{rel}");
+            assert_eq!(a.event.action, b.event.action, "{rel}");
+            assert_eq!(a.event.reason, b.event.reason, "{rel}");
+            assert_eq!(a.jikoku.tty, b.jikoku.tty, "{rel}");
+            assert_eq!(extra(a, "tsid"), extra(b, "tsid"), "{rel}");
+            assert_eq!(a.process.name.as_deref(), Some("sudo"));
+            assert!(a.host.name.is_some());
+        }
+        assert!(recs.iter().all(|r| r.time.is_some() || r.event.event.dataset == "text.comment"));
     }
 }

@@ -71,6 +71,20 @@ impl MessageDecoder for SudoDecoder {
         if !is_sudo_program(program) || pending.event.dataset != DATASET {
             return false;
         }
+        // sudo-rs splits long messages as `… [...]` / `[...] …` (src/log/syslog.rs), keeping the
+        // space at the break in the first part.
+        if let (Some(rest), Some(prev)) = (msg.strip_prefix("[...] "), pending.message.as_deref()) {
+            if let Some(head) = prev.strip_suffix(" [...]") {
+                let joined = format!("{head}{rest}");
+                let Some((user, body)) = split_user(&joined) else { return false };
+                let Some(b) = Body::parse(body) else { return false };
+                b.fill(pending, Some(user));
+                pending.message = Some(joined);
+                let parts = pending.extra("sudo", "parts").and_then(|v| v.as_i64()).unwrap_or(1);
+                pending.set_extra("sudo", "parts", parts + 1);
+                return true;
+            }
+        }
         let raw = reescape(msg);
         let Some((user, body)) = split_user(raw.trim_end_matches(['\r', '\n'])) else {
             return false;
@@ -223,6 +237,17 @@ mod tests {
             dec("sudo", "   alice : PWD=/ ; USER=root ; COMMAND=/bin/echo del\u{f}7z tab\there")
                 .unwrap();
         assert_eq!(ev.process.command_line.as_deref(), Some("/bin/echo del\u{7f}z tab\there"));
+    }
+
+    #[test]
+    fn sudo_rs_split_messages() {
+        let mut ev = dec(
+            "sudo",
+            "alice : TTY=/dev/pts/0 ; PWD=/tmp ; USER=root ; COMMAND=/usr/bin/echo aaa  [...]",
+        )
+        .unwrap();
+        assert!(SudoDecoder.absorb(&mut ev, "sudo", "[...] bbb ccc"));
+        assert_eq!(ev.process.command_line.as_deref(), Some("/usr/bin/echo aaa bbb ccc"));
     }
 
     #[test]
