@@ -875,3 +875,36 @@ fn syslog_through_the_syslog_parser() {
         assert!(recs.iter().all(|r| r.time.is_some() || r.event.event.dataset == "text.comment"));
     }
 }
+
+/// A real sudo_logsrvd (127.0.0.1 only) fed by real sudo: its sudo-format and JSON event logs
+/// (gen_logsrvd.py). logsrvd writes no word wrap, `HOST=`, and `TTY=unknown` without a terminal.
+#[test]
+fn logsrvd_event_logs() {
+    let want = [
+        ("mitsugi", "sudo-command", None, "/usr/bin/id"),
+        ("mitsugi", "sudo-command", None, "/usr/bin/true 'an arg with spaces' tab\there"),
+        ("hanako", "sudo-denied", Some("command not allowed"), "/usr/bin/cat /etc/shadow"),
+        ("mitsugi", "sudo-auth-failure", Some("3 incorrect password attempts"), "/usr/bin/id"),
+        ("verylongusername", "sudo-command", None, "/usr/bin/sh -c 'exit 3'"),
+    ];
+    let text = parse_with(&SudoLogfileParser, "logsrvd/logsrvd-sudo.log");
+    let json = parse_with(&SudoJsonParser, "logsrvd/logsrvd-json.log");
+    for (file, recs) in [("sudo", &text), ("json", &json)] {
+        assert!(recs.iter().all(|r| !r.is_error()), "{file}");
+        let evs = events(recs);
+        assert_eq!(evs.len(), want.len(), "{file}");
+        for (e, (user, action, reason, cmd)) in evs.iter().zip(want) {
+            assert_eq!(e.user.name.as_deref(), Some(user), "{file}");
+            assert_eq!(e.event.action.as_deref(), Some(action), "{file}");
+            assert_eq!(e.event.reason.as_deref(), reason, "{file}");
+            assert_eq!(e.process.command_line.as_deref(), Some(cmd), "{file}");
+            assert_eq!(e.user.target.name.as_deref(), Some("root"), "{file}");
+            assert_eq!(e.process.working_directory.as_deref(), Some("/tmp"), "{file}");
+            assert_eq!(e.host.name.as_deref(), Some("vm"), "{file}");
+            assert_eq!(e.jikoku.tty, None, "{file}: TTY=unknown / no ttyname");
+        }
+    }
+    for e in events(&json) {
+        assert_eq!(e.source.ip.as_deref(), Some("127.0.0.1"));
+    }
+}
