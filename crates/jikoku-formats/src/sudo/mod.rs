@@ -47,6 +47,8 @@ pub struct Body {
     pub signal: Option<String>,
     /// `EXIT=`
     pub exit: Option<i64>,
+    /// Other `KEY=value` fields after the known ones (from sudo versions we have not seen).
+    pub other: Vec<(String, String)>,
 }
 
 /// What a record says happened.
@@ -117,6 +119,14 @@ impl Body {
                 } else if any_field && k == "SIGNAL" {
                     matched = true;
                     b.signal = Some(v.to_string());
+                }
+            }
+            if !matched && any_field {
+                if let Some((k, v)) = seg_t.split_once('=') {
+                    if !k.is_empty() && k.bytes().all(|c| c.is_ascii_uppercase() || c == b'_') {
+                        b.other.push((k.to_ascii_lowercase(), v.to_string()));
+                        matched = true;
+                    }
                 }
             }
             if !matched && !seg_t.is_empty() {
@@ -210,6 +220,9 @@ impl Body {
         }
         if let Some(h) = &self.host {
             ev.set_extra("sudo", "host", h.clone());
+        }
+        for (k, v) in &self.other {
+            ev.set_extra("sudo", k, v.clone());
         }
         apply_verdict(ev, self.verdict(), self.reason.as_deref());
     }
@@ -431,6 +444,10 @@ mod tests {
         assert_eq!(b.host.as_deref(), Some("mail"));
         assert_eq!(b.tty.as_deref(), Some("unknown"));
         assert!(Body::parse("pam_unix(sudo:session): session opened for user root").is_none());
+        // an unknown field of a newer sudo is kept, and is not a failure reason
+        let b = Body::parse("TTY=pts/0 ; PWD=/ ; USER=root ; NEWKEY=x ; COMMAND=/bin/id").unwrap();
+        assert_eq!(b.other, vec![("newkey".to_string(), "x".to_string())]);
+        assert_eq!(b.verdict(), Verdict::Accepted);
     }
 
     #[test]
