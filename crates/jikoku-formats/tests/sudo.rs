@@ -617,6 +617,8 @@ fn json_shared_real_sample_with_comment_line() {
     assert!(recs[0].is_error(), "the // comment line added to the sample");
     assert_eq!(recs[0].event.jikoku.line, Some(1));
     let a = &recs[1].event;
+    assert_eq!(a.user.id.as_deref(), Some("1001"), "SUDO_UID of runenv");
+    assert_eq!(a.user.target.id.as_deref(), Some("0"));
     assert_eq!(a.event.action.as_deref(), Some("sudo-command"));
     assert_eq!(a.user.name.as_deref(), Some("alice"));
     assert_eq!(a.process.command_line.as_deref(), Some("/usr/bin/id"));

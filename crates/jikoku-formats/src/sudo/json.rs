@@ -408,6 +408,13 @@ fn fill_common(o: &Map<String, Value>, ev: &mut Event) {
     if let Some(u) = s(o, "submituser") {
         ev.user.name = Some(u.to_string());
     }
+    // The invoking user's uid: sudo puts it in the command's environment (SUDO_UID).
+    if let Some(env) = o.get("runenv").and_then(Value::as_array) {
+        let uid = env.iter().filter_map(Value::as_str).find_map(|v| v.strip_prefix("SUDO_UID="));
+        if let Some(uid) = uid.filter(|u| !u.is_empty() && u.bytes().all(|c| c.is_ascii_digit())) {
+            ev.user.id = Some(uid.to_string());
+        }
+    }
     if let Some(u) = s(o, "runuser") {
         ev.user.target.name = Some(u.to_string());
     }
