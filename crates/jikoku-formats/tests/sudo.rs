@@ -317,6 +317,13 @@ fn unwrap_every_width_from_real_sudo() {
         assert!(recs.iter().all(|r| !r.is_error()), "{f}: pipeline errors");
         let evs = events(&recs);
         assert_eq!(evs.len(), 3, "{f}: one event per record");
+        let originals: String =
+            evs.iter().map(|e| format!("{}\n", e.event.original.as_deref().unwrap())).collect();
+        assert_eq!(
+            originals.as_bytes(),
+            read(&f).as_slice(),
+            "{f}: event.original holds the physical lines"
+        );
         for (k, e) in evs.iter().enumerate() {
             let got = e.process.command_line.as_deref().unwrap();
             let msg = e.message.as_deref().unwrap();
@@ -569,6 +576,13 @@ fn syslog_variants() {
         e.event.original.as_deref(),
         Some("   alice : PWD=/tmp ; USER=root ; COMMAND=/opt/my#040dir/run a#012b")
     );
+    // sudo 1.8 with log_host in the message: `HOST=h : ` before the body
+    let e =
+        dec("sudo", "   alice : HOST=mail : TTY=unknown ; PWD=/ ; USER=root ; COMMAND=/bin/true");
+    assert_eq!(extra(&e, "host"), Some("mail"));
+    assert_eq!(e.jikoku.tty, None);
+    assert_eq!(e.event.reason, None);
+    assert_eq!(e.process.command_line.as_deref(), Some("/bin/true"));
     // sudo-rs
     let e = dec(
         "sudo-rs",
