@@ -11,6 +11,7 @@ use crate::{Head, MessageDecoder, Parser};
 pub fn decoders() -> Vec<Box<dyn MessageDecoder>> {
     vec![
         Box::new(crate::auth::AuthDecoder),
+        Box::new(crate::sudo::syslog::SudoDecoder),
         // decoders: add new message decoders above this line
     ]
 }
@@ -20,6 +21,9 @@ pub fn parsers() -> Vec<Arc<dyn Parser>> {
     let decoders: Arc<[Box<dyn MessageDecoder>]> = decoders().into();
     vec![
         Arc::new(crate::syslog::SyslogParser::new(decoders.clone())),
+        Arc::new(crate::sudo::logfile::SudoLogfileParser),
+        Arc::new(crate::sudo::json::SudoJsonParser),
+        Arc::new(crate::sudo::iolog::SudoIologParser),
         // parsers: add new source parsers above this line
     ]
 }
