@@ -20,6 +20,9 @@ pub fn parsers() -> Vec<Arc<dyn Parser>> {
     let decoders: Arc<[Box<dyn MessageDecoder>]> = decoders().into();
     vec![
         Arc::new(crate::syslog::SyslogParser::new(decoders.clone())),
+        Arc::new(crate::http::HttpParser::apache()),
+        Arc::new(crate::http::HttpParser::nginx()),
+        Arc::new(crate::http::HttpParser::custom()),
         // parsers: add new source parsers above this line
     ]
 }
