@@ -227,7 +227,10 @@ pub fn parse(line: &[u8]) -> Option<(Access, Layout)> {
             Tok::Bare(b) => {
                 if let Some((k, v)) = b.split_once('=') {
                     if is_key(k) {
-                        let v = v.strip_prefix('"').map(|v| v.strip_suffix('"').unwrap_or(v)).unwrap_or(v);
+                        let v = v
+                            .strip_prefix('"')
+                            .map(|v| v.strip_suffix('"').unwrap_or(v))
+                            .unwrap_or(v);
                         let key = k.to_ascii_lowercase().replace('-', "_");
                         if v != "-" && !v.is_empty() {
                             a.extras.push((key, v.to_string()));
@@ -271,18 +274,24 @@ mod tests {
 
     #[test]
     fn apache_real() {
-        let (a, l) = p(r#"127.0.0.1 - alice [22/Nov/2026:19:22:05 +0000] "GET /protected/ HTTP/1.1" 401 708 "-" "-""#);
+        let (a, l) = p(
+            r#"127.0.0.1 - alice [22/Nov/2026:19:22:05 +0000] "GET /protected/ HTTP/1.1" 401 708 "-" "-""#,
+        );
         assert_eq!(l, Layout::Combined);
         assert_eq!(a.client.as_deref(), Some("127.0.0.1"));
         assert_eq!(a.user.as_deref(), Some("alice"));
         assert_eq!(a.status, Some(401));
         assert_eq!(a.body_bytes, Some(708));
         assert_eq!((a.referrer, a.user_agent), (None, None));
-        let (a, l) = p(r#"127.0.0.1 - - [22/Nov/2026:19:22:18 +0000] "GET /a%20b?x=\"y\" HTTP/1.1" 404 500 "-" "Evil \"quote\" \\backslash\\ caf\xc3\xa9 \xff""#);
+        let (a, l) = p(
+            r#"127.0.0.1 - - [22/Nov/2026:19:22:18 +0000] "GET /a%20b?x=\"y\" HTTP/1.1" 404 500 "-" "Evil \"quote\" \\backslash\\ caf\xc3\xa9 \xff""#,
+        );
         assert_eq!(l, Layout::Combined);
         assert_eq!(a.request.as_deref(), Some(r#"GET /a%20b?x="y" HTTP/1.1"#));
         assert_eq!(a.user_agent.as_deref(), Some("Evil \"quote\" \\\\backslash\\\\ café \\xFF"));
-        let (a, l) = p(r#"www.example.test:8080 ::1 - - [22/Nov/2026:19:22:05 +0000] "HEAD /index.html HTTP/1.0" 200 274 "-" "ipv6-client""#);
+        let (a, l) = p(
+            r#"www.example.test:8080 ::1 - - [22/Nov/2026:19:22:05 +0000] "HEAD /index.html HTTP/1.0" 200 274 "-" "ipv6-client""#,
+        );
         assert_eq!(l, Layout::VhostCombined);
         assert_eq!(a.vhost.as_deref(), Some("www.example.test:8080"));
         assert_eq!(a.client.as_deref(), Some("::1"));
@@ -294,26 +303,42 @@ mod tests {
     #[test]
     fn wild_variants() {
         // Unescaped quotes inside the request (plaso test data).
-        let (a, _) = p(r#"1.2.3.4 - - [25/Apr/2021:06:15:33 +0000] "GET /x?t=<script>alert("text")</script> HTTP/1.0" 404 1164"#);
-        assert_eq!(a.request.as_deref(), Some(r#"GET /x?t=<script>alert("text")</script> HTTP/1.0"#));
+        let (a, _) = p(
+            r#"1.2.3.4 - - [25/Apr/2021:06:15:33 +0000] "GET /x?t=<script>alert("text")</script> HTTP/1.0" 404 1164"#,
+        );
+        assert_eq!(
+            a.request.as_deref(),
+            Some(r#"GET /x?t=<script>alert("text")</script> HTTP/1.0"#)
+        );
         assert_eq!(a.status, Some(404));
         // Cut line: the user agent has no closing quote.
-        let (a, _) = p(r#"46.118.127.106 - - [20/May/2015:12:05:17 +0000] "GET /c.py HTTP/1.1" 200 235 "-" "Mozilla/5.0 (compatible; Googlebot/2.1"#);
+        let (a, _) = p(
+            r#"46.118.127.106 - - [20/May/2015:12:05:17 +0000] "GET /c.py HTTP/1.1" 200 235 "-" "Mozilla/5.0 (compatible; Googlebot/2.1"#,
+        );
         assert!(a.truncated);
         assert_eq!(a.user_agent.as_deref(), Some("Mozilla/5.0 (compatible; Googlebot/2.1"));
         // fail2ban fake-googlebot: four words, vhost after the time, no offset, trailing fields.
-        let (a, l) = p(r#"66.249.66.1 - - - [31/Jan/2015:14:29:44 ] fail2ban.org "GET / HTTP/1.1" 200 814 "-" "Googlebot" + 293 1149 546"#);
+        let (a, l) = p(
+            r#"66.249.66.1 - - - [31/Jan/2015:14:29:44 ] fail2ban.org "GET / HTTP/1.1" 200 814 "-" "Googlebot" + 293 1149 546"#,
+        );
         assert_eq!(a.client.as_deref(), Some("66.249.66.1"));
         assert_eq!(a.vhost.as_deref(), Some("fail2ban.org"));
         assert_eq!(a.time.as_ref().unwrap().offset, None);
         assert_eq!(a.extra_fields, vec!["+", "293", "1149", "546"]);
         assert_eq!(l, Layout::VhostCombined);
         // lnav: client only.
-        let (a, _) = p(r#"192.168.202.254 [20/Jul/2009:22:59:29 +0000] "GET /v.gz HTTP/1.0" 404 46210 "-" "gPXE/0.9.7""#);
+        let (a, _) = p(
+            r#"192.168.202.254 [20/Jul/2009:22:59:29 +0000] "GET /v.gz HTTP/1.0" 404 46210 "-" "gPXE/0.9.7""#,
+        );
         assert_eq!(a.client.as_deref(), Some("192.168.202.254"));
         // elastic: X-Forwarded-For suffix and a number between bytes and referer.
-        let (a, _) = p(r#"2a02:cf40::1 - - [29/May/2017:19:02:48 +0000] "GET / HTTP/1.1" 200 612 3413 "-" "UA" X-Forwarded-For="10.225.192.17, 10.2.2.121""#);
-        assert_eq!(a.extras, vec![("x_forwarded_for".to_string(), "10.225.192.17, 10.2.2.121".to_string())]);
+        let (a, _) = p(
+            r#"2a02:cf40::1 - - [29/May/2017:19:02:48 +0000] "GET / HTTP/1.1" 200 612 3413 "-" "UA" X-Forwarded-For="10.225.192.17, 10.2.2.121""#,
+        );
+        assert_eq!(
+            a.extras,
+            vec![("x_forwarded_for".to_string(), "10.225.192.17, 10.2.2.121".to_string())]
+        );
         assert_eq!(a.extra_fields, vec!["3413"]);
         assert_eq!(a.user_agent.as_deref(), Some("UA"));
         // nginx main.

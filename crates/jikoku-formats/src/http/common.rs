@@ -59,7 +59,8 @@ pub struct Access {
     pub truncated: bool,
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// `Jan` → 1 (case-insensitive, English).
 pub fn month_number(s: &str) -> Option<u32> {
@@ -153,7 +154,9 @@ pub fn parse_iso_time(s: &str) -> Option<RawTime> {
     let month: u32 = num(it.next()?)?;
     let day: u32 = num(it.next()?)?;
     let rest = rest.strip_prefix(['T', ' '])?;
-    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.' || c == ',')).unwrap_or(rest.len());
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.' || c == ','))
+        .unwrap_or(rest.len());
     let (h, m, sec, frac) = parse_hms(rest.get(..end)?)?;
     let off = rest.get(end..)?.trim();
     let offset = if off.is_empty() { None } else { Some(parse_offset(off)?) };
@@ -171,8 +174,9 @@ pub fn parse_iso_time(s: &str) -> Option<RawTime> {
 pub fn epoch_time(secs: i64, nanos: u32, digits: u8) -> Option<RawTime> {
     use chrono::{Datelike, Timelike};
     let dt = chrono::DateTime::from_timestamp(secs, nanos)?;
-    let mut t = RawTime::new(Some(dt.year()), dt.month(), dt.day(), dt.hour(), dt.minute(), dt.second())
-        .with_offset(Some(0));
+    let mut t =
+        RawTime::new(Some(dt.year()), dt.month(), dt.day(), dt.hour(), dt.minute(), dt.second())
+            .with_offset(Some(0));
     t.nanos = nanos;
     t.digits = digits;
     Some(t)
@@ -186,7 +190,11 @@ pub fn parse_epoch_frac(s: &str) -> Option<RawTime> {
     if !digits.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let nanos = if digits.is_empty() { 0 } else { num::<u32>(&digits)? * 10u32.pow(9 - digits.len() as u32) };
+    let nanos = if digits.is_empty() {
+        0
+    } else {
+        num::<u32>(&digits)? * 10u32.pow(9 - digits.len() as u32)
+    };
     epoch_time(secs, nanos, digits.len() as u8)
 }
 
@@ -228,7 +236,10 @@ pub fn split_host_port(s: &str) -> (String, Option<u16>) {
     if let Some((h, p)) = bare.rsplit_once(':') {
         if let Some(port) = num::<u16>(p) {
             // One colon: host:port. Many colons: IPv6, split only if the left part is an IP.
-            if !h.contains(':') || (h.parse::<std::net::Ipv6Addr>().is_ok() && bare.parse::<std::net::Ipv6Addr>().is_err()) {
+            if !h.contains(':')
+                || (h.parse::<std::net::Ipv6Addr>().is_ok()
+                    && bare.parse::<std::net::Ipv6Addr>().is_err())
+            {
                 return (h.to_string(), Some(port));
             }
         }
@@ -262,27 +273,26 @@ pub fn split_request(req: &str) -> RequestLine {
         return r;
     }
     let (head, version) = match t.rsplit_once(' ') {
-        Some((h, p)) if p.starts_with("HTTP/") && p.len() > 5 => (h.trim_end_matches(' '), Some(p.get(5..).unwrap_or("").to_string())),
+        Some((h, p)) if p.starts_with("HTTP/") && p.len() > 5 => {
+            (h.trim_end_matches(' '), Some(p.get(5..).unwrap_or("").to_string()))
+        }
         _ => (t, None),
     };
     let (m, target) = match head.split_once(' ') {
         Some((m, rest)) => (m, Some(rest.trim_start_matches(' '))),
         None => (head, None),
     };
-    let method_ok = is_token(m) && m.bytes().any(|c| c.is_ascii_uppercase()) && !m.bytes().any(|c| c.is_ascii_lowercase());
-    match (method_ok, target) {
-        (true, Some(tg)) => {
-            r.method = Some(m.to_string());
-            if !tg.is_empty() && tg != "-" {
-                r.target = Some(tg.to_string());
-            }
-            r.well_formed = version.is_some() && !tg.contains(' ');
+    let method_ok = is_token(m)
+        && m.bytes().any(|c| c.is_ascii_uppercase())
+        && !m.bytes().any(|c| c.is_ascii_lowercase());
+    // `- - HTTP/1.0` (an empty request as some servers log it) has no method: `-` is no
+    // upper-case token.
+    if let (true, Some(tg)) = (method_ok, target) {
+        r.method = Some(m.to_string());
+        if !tg.is_empty() && tg != "-" {
+            r.target = Some(tg.to_string());
         }
-        _ => {}
-    }
-    if m == "-" {
-        // `- - HTTP/1.0` as some proxies log an empty request.
-        r.method = None;
+        r.well_formed = version.is_some() && !tg.contains(' ');
     }
     r.version = version;
     r
@@ -371,7 +381,10 @@ impl Access {
             e.http.version = Some(p.strip_prefix("HTTP/").unwrap_or(&p).to_string());
         }
         if message.is_empty() {
-            let parts: Vec<&str> = [e.http.request.method.as_deref(), e.url.original.as_deref()].into_iter().flatten().collect();
+            let parts: Vec<&str> = [e.http.request.method.as_deref(), e.url.original.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
             message = parts.join(" ");
         }
         if let Some(s) = self.status {
@@ -415,14 +428,20 @@ mod tests {
     #[test]
     fn times() {
         let t = parse_clf_time("10/Oct/2000:13:55:36 -0700").unwrap();
-        assert_eq!((t.year, t.month, t.day, t.hour, t.offset), (Some(2000), 10, 10, 13, Some(-7 * 3600)));
+        assert_eq!(
+            (t.year, t.month, t.day, t.hour, t.offset),
+            (Some(2000), 10, 10, 13, Some(-7 * 3600))
+        );
         let t = parse_clf_time("31/Jan/2015:14:29:44 ").unwrap();
         assert_eq!(t.offset, None);
         assert!(parse_clf_time("31/Foo/2015:14:29:44").is_none());
         let t = parse_iso_time("2026-11-22T19:21:53+09:00").unwrap();
         assert_eq!((t.hour, t.offset), (19, Some(9 * 3600)));
         let t = parse_epoch_frac("1700000000.123").unwrap();
-        assert_eq!((t.year, t.month, t.day, t.hour, t.nanos, t.digits), (Some(2023), 11, 14, 22, 123_000_000, 3));
+        assert_eq!(
+            (t.year, t.month, t.day, t.hour, t.nanos, t.digits),
+            (Some(2023), 11, 14, 22, 123_000_000, 3)
+        );
         assert_eq!(secs_to_ns("0.004"), Some(4_000_000));
         assert_eq!(secs_to_ns("2"), Some(2_000_000_000));
     }
@@ -430,9 +449,15 @@ mod tests {
     #[test]
     fn requests() {
         let r = split_request("GET /a b?x=1 HTTP/1.1");
-        assert_eq!((r.method.as_deref(), r.target.as_deref(), r.version.as_deref(), r.well_formed), (Some("GET"), Some("/a b?x=1"), Some("1.1"), false));
+        assert_eq!(
+            (r.method.as_deref(), r.target.as_deref(), r.version.as_deref(), r.well_formed),
+            (Some("GET"), Some("/a b?x=1"), Some("1.1"), false)
+        );
         let r = split_request("GET /prot\"ected/?x= y");
-        assert_eq!((r.method.as_deref(), r.target.as_deref(), r.version), (Some("GET"), Some("/prot\"ected/?x= y"), None));
+        assert_eq!(
+            (r.method.as_deref(), r.target.as_deref(), r.version),
+            (Some("GET"), Some("/prot\"ected/?x= y"), None)
+        );
         let r = split_request("\u{16}\u{3}\u{1}");
         assert_eq!(r, RequestLine::default());
         let r = split_request("- - HTTP/1.0");
@@ -447,8 +472,14 @@ mod tests {
     fn host_ports() {
         assert_eq!(split_host_port("127.0.0.1:80"), ("127.0.0.1".into(), Some(80)));
         assert_eq!(split_host_port("::1"), ("::1".into(), None));
-        assert_eq!(split_host_port("2a02:cf40:add:4002:91f2:a9b2:e09a:6fc6"), ("2a02:cf40:add:4002:91f2:a9b2:e09a:6fc6".into(), None));
+        assert_eq!(
+            split_host_port("2a02:cf40:add:4002:91f2:a9b2:e09a:6fc6"),
+            ("2a02:cf40:add:4002:91f2:a9b2:e09a:6fc6".into(), None)
+        );
         assert_eq!(split_host_port("[::1]:8080"), ("::1".into(), Some(8080)));
-        assert_eq!(split_host_port("www.example.test:8080"), ("www.example.test".into(), Some(8080)));
+        assert_eq!(
+            split_host_port("www.example.test:8080"),
+            ("www.example.test".into(), Some(8080))
+        );
     }
 }

@@ -72,8 +72,7 @@ impl ServerLogConfig {
 }
 
 /// nginx's predefined `combined` format.
-pub const NGINX_COMBINED: &str =
-    r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#;
+pub const NGINX_COMBINED: &str = r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#;
 
 /// Splits an Apache directive line into arguments (double quotes, `\"` inside them).
 fn apache_args(line: &str) -> Vec<String> {
@@ -153,7 +152,12 @@ pub fn extract_apache(text: &str) -> ServerLogConfig {
             "logformat" => {
                 if let Some(f) = args.get(1) {
                     let name = args.get(2).cloned().unwrap_or_default();
-                    c.formats.push(NamedFormat { server: Server::Apache, name, format: f.clone(), escape: None });
+                    c.formats.push(NamedFormat {
+                        server: Server::Apache,
+                        name,
+                        format: f.clone(),
+                        escape: None,
+                    });
                 }
             }
             "customlog" => {
@@ -169,7 +173,12 @@ pub fn extract_apache(text: &str) -> ServerLogConfig {
             "transferlog" => {
                 if let Some(p) = args.get(1) {
                     // TransferLog uses the last nameless LogFormat, else common.
-                    let f = c.formats.iter().rev().find(|f| f.name.is_empty()).map(|f| f.format.clone());
+                    let f = c
+                        .formats
+                        .iter()
+                        .rev()
+                        .find(|f| f.name.is_empty())
+                        .map(|f| f.format.clone());
                     let name = if f.is_none() { Some("common".to_string()) } else { None };
                     uses.push((LogKind::Access, p.clone(), name, f));
                 }
@@ -252,7 +261,9 @@ fn nginx_statements(text: &str) -> Vec<Vec<String>> {
 }
 
 fn unquote(t: &str) -> &str {
-    if t.len() >= 2 && ((t.starts_with('\'') && t.ends_with('\'')) || (t.starts_with('"') && t.ends_with('"'))) {
+    if t.len() >= 2
+        && ((t.starts_with('\'') && t.ends_with('\'')) || (t.starts_with('"') && t.ends_with('"')))
+    {
         t.get(1..t.len() - 1).unwrap_or(t)
     } else {
         t
@@ -277,14 +288,23 @@ pub fn extract_nginx(text: &str) -> ServerLogConfig {
                         format.push_str(unquote(t));
                     }
                 }
-                c.formats.push(NamedFormat { server: Server::Nginx, name: unquote(name).to_string(), format, escape });
+                c.formats.push(NamedFormat {
+                    server: Server::Nginx,
+                    name: unquote(name).to_string(),
+                    format,
+                    escape,
+                });
             }
             "access_log" => {
                 let Some(p) = st.get(1) else { continue };
                 if p == "off" {
                     continue;
                 }
-                let name = st.get(2).filter(|t| !t.contains('=')).map(|t| unquote(t).to_string()).unwrap_or_else(|| "combined".into());
+                let name = st
+                    .get(2)
+                    .filter(|t| !t.contains('='))
+                    .map(|t| unquote(t).to_string())
+                    .unwrap_or_else(|| "combined".into());
                 uses.push((LogKind::Access, unquote(p).to_string(), Some(name)));
             }
             "error_log" => {
@@ -307,7 +327,10 @@ pub fn extract_nginx(text: &str) -> ServerLogConfig {
 pub fn extract(text: &str) -> ServerLogConfig {
     let looks_nginx = text.lines().any(|l| {
         let t = l.trim_start();
-        t.starts_with("log_format ") || t.starts_with("access_log ") || t.starts_with("error_log ") || t.starts_with("http {")
+        t.starts_with("log_format ")
+            || t.starts_with("access_log ")
+            || t.starts_with("error_log ")
+            || t.starts_with("http {")
     });
     if looks_nginx { extract_nginx(text) } else { extract_apache(text) }
 }
@@ -333,10 +356,16 @@ ErrorLog ${APACHE_LOG_DIR}/error.log
 "#;
         let c = extract(conf);
         assert_eq!(c.formats.len(), 3);
-        assert_eq!(c.formats.get(1).unwrap().format, r#"%h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\""#);
+        assert_eq!(
+            c.formats.get(1).unwrap().format,
+            r#"%h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\""#
+        );
         assert_eq!(c.logs.len(), 4);
         let l = c.logs.get(1).unwrap();
-        assert_eq!((l.kind, l.path.as_str(), l.format_name.as_deref()), (LogKind::Access, "${APACHE_LOG_DIR}/access.log", Some("combined")));
+        assert_eq!(
+            (l.kind, l.path.as_str(), l.format_name.as_deref()),
+            (LogKind::Access, "${APACHE_LOG_DIR}/access.log", Some("combined"))
+        );
         assert!(l.format.as_deref().unwrap().starts_with("%h %l %u %t"));
         assert_eq!(c.logs.get(2).unwrap().format.as_deref(), Some(r#"%h %t \"%r\" %D"#));
         assert_eq!(c.logs.get(3).unwrap().format.as_deref(), Some(r#"%h %l %u %t \"%r\" %>s %O"#));
@@ -367,10 +396,17 @@ http {
         let c = extract(conf);
         assert_eq!(c.formats.len(), 2);
         let m = c.formats.first().unwrap();
-        assert_eq!(m.format, r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for""#);
+        assert_eq!(
+            m.format,
+            r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for""#
+        );
         let j = c.formats.get(1).unwrap();
-        assert_eq!((j.escape.as_deref(), j.format.as_str()), (Some("json"), r#"{"a":"$remote_addr","r":"$request"}"#));
-        let paths: Vec<_> = c.logs.iter().map(|l| (l.path.as_str(), l.format_name.as_deref())).collect();
+        assert_eq!(
+            (j.escape.as_deref(), j.format.as_str()),
+            (Some("json"), r#"{"a":"$remote_addr","r":"$request"}"#)
+        );
+        let paths: Vec<_> =
+            c.logs.iter().map(|l| (l.path.as_str(), l.format_name.as_deref())).collect();
         assert_eq!(
             paths,
             vec![

@@ -8,7 +8,9 @@
 
 use chrono::format::{Parsed, StrftimeItems};
 
-use super::common::{Access, epoch_time, int, parse_clf_time, parse_epoch_frac, parse_iso_time, present, secs_to_ns};
+use super::common::{
+    Access, epoch_time, int, parse_clf_time, parse_epoch_frac, parse_iso_time, present, secs_to_ns,
+};
 use super::escape::decode_text;
 
 /// What a directive or variable holds.
@@ -178,11 +180,17 @@ fn compile_apache(fmt: &str) -> Result<Vec<Piece>, String> {
         }
         let mut arg: Option<String> = None;
         if b.get(i) == Some(&b'{') {
-            let close = b.get(i..).and_then(|r| r.iter().position(|&c| c == b'}')).ok_or_else(|| format!("unterminated %{{ in {fmt:?}"))?;
-            arg = Some(String::from_utf8_lossy(b.get(i + 1..i + close).unwrap_or(&[])).into_owned());
+            let close = b
+                .get(i..)
+                .and_then(|r| r.iter().position(|&c| c == b'}'))
+                .ok_or_else(|| format!("unterminated %{{ in {fmt:?}"))?;
+            arg =
+                Some(String::from_utf8_lossy(b.get(i + 1..i + close).unwrap_or(&[])).into_owned());
             i += close + 1;
         }
-        let Some(&d) = b.get(i) else { return Err(format!("format {fmt:?} ends inside a directive")) };
+        let Some(&d) = b.get(i) else {
+            return Err(format!("format {fmt:?} ends inside a directive"));
+        };
         i += 1;
         let a = arg.as_deref();
         let field = match d {
@@ -193,7 +201,8 @@ fn compile_apache(fmt: &str) -> Result<Vec<Piece>, String> {
             b't' => match a {
                 None => Field::TimeClfBracketed,
                 Some(x) => {
-                    let x = x.strip_prefix("begin:").or_else(|| x.strip_prefix("end:")).unwrap_or(x);
+                    let x =
+                        x.strip_prefix("begin:").or_else(|| x.strip_prefix("end:")).unwrap_or(x);
                     match x {
                         "sec" => Field::TimeEpoch(0),
                         "msec" => Field::TimeEpoch(3),
@@ -316,7 +325,13 @@ fn compile_nginx(fmt: &str) -> Result<Vec<Piece>, String> {
     let mut lit: Vec<u8> = vec![];
     let mut i = 0;
     while let Some(&c) = b.get(i) {
-        let name_start = if c == b'$' && b.get(i + 1) == Some(&b'{') { Some(i + 2) } else if c == b'$' && b.get(i + 1).is_some_and(|x| x.is_ascii_alphabetic() || *x == b'_') { Some(i + 1) } else { None };
+        let name_start = if c == b'$' && b.get(i + 1) == Some(&b'{') {
+            Some(i + 2)
+        } else if c == b'$' && b.get(i + 1).is_some_and(|x| x.is_ascii_alphabetic() || *x == b'_') {
+            Some(i + 1)
+        } else {
+            None
+        };
         let Some(ns) = name_start else {
             lit.push(c);
             i += 1;
@@ -347,7 +362,10 @@ fn compile_nginx(fmt: &str) -> Result<Vec<Piece>, String> {
 
 fn is_nginx(s: &str) -> bool {
     let b = s.as_bytes();
-    b.windows(2).any(|w| w.first() == Some(&b'$') && w.get(1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b'{'))
+    b.windows(2).any(|w| {
+        w.first() == Some(&b'$')
+            && w.get(1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b'{')
+    })
 }
 
 impl LogFormat {
@@ -361,10 +379,15 @@ impl LogFormat {
                 f = r.trim_start();
             }
         }
-        let (pieces, syntax) =
-            if is_nginx(f) { (compile_nginx(f)?, Syntax::Nginx) } else { (compile_apache(f)?, Syntax::Apache) };
+        let (pieces, syntax) = if is_nginx(f) {
+            (compile_nginx(f)?, Syntax::Nginx)
+        } else {
+            (compile_apache(f)?, Syntax::Apache)
+        };
         if !pieces.iter().any(|p| matches!(p, Piece::Field(_))) {
-            return Err(format!("the HTTP log format {fmt:?} has no field (%h, $remote_addr, ...)"));
+            return Err(format!(
+                "the HTTP log format {fmt:?} has no field (%h, $remote_addr, ...)"
+            ));
         }
         Ok(LogFormat { pieces, syntax })
     }
@@ -380,7 +403,14 @@ impl LogFormat {
         self.build(line, &caps)
     }
 
-    fn walk(&self, line: &[u8], pi: usize, pos: usize, caps: &mut Vec<(usize, usize, usize)>, budget: &mut u32) -> bool {
+    fn walk(
+        &self,
+        line: &[u8],
+        pi: usize,
+        pos: usize,
+        caps: &mut Vec<(usize, usize, usize)>,
+        budget: &mut u32,
+    ) -> bool {
         if *budget == 0 {
             return false;
         }
@@ -388,7 +418,9 @@ impl LogFormat {
         let Some(piece) = self.pieces.get(pi) else { return pos == line.len() };
         let rest = line.get(pos..).unwrap_or(&[]);
         match piece {
-            Piece::Lit(l) => rest.starts_with(l) && self.walk(line, pi + 1, pos + l.len(), caps, budget),
+            Piece::Lit(l) => {
+                rest.starts_with(l) && self.walk(line, pi + 1, pos + l.len(), caps, budget)
+            }
             Piece::Field(f) => match self.pieces.get(pi + 1) {
                 None => {
                     if valid(f, rest) {
@@ -399,7 +431,18 @@ impl LogFormat {
                     }
                 }
                 Some(Piece::Field(_)) => {
-                    let end = pos + rest.iter().position(|&c| stops(f, c)).unwrap_or(rest.len());
+                    let mut end = pos;
+                    while let Some(&c) = line.get(end) {
+                        if c == b'\\' {
+                            end += 2;
+                            continue;
+                        }
+                        if stops(f, c) {
+                            break;
+                        }
+                        end += 1;
+                    }
+                    let end = end.min(line.len());
                     if valid(f, line.get(pos..end).unwrap_or(&[])) {
                         caps.push((pi, pos, end));
                         if self.walk(line, pi + 1, end, caps, budget) {
@@ -446,6 +489,7 @@ impl LogFormat {
         let mut frac: Option<(u32, u8)> = None;
         let mut path: Option<String> = None;
         let mut query: Option<String> = None;
+        let mut dur_rank = 0u8;
         for &(pi, s, e) in caps {
             let Some(Piece::Field(f)) = self.pieces.get(pi) else { continue };
             let raw = line.get(s..e).unwrap_or(&[]);
@@ -457,7 +501,10 @@ impl LogFormat {
                 Field::Ident => a.ident = val,
                 Field::User => a.user = val,
                 Field::TimeClfBracketed => {
-                    a.time = txt.strip_prefix('[').and_then(|t| t.strip_suffix(']')).and_then(parse_clf_time)
+                    a.time = txt
+                        .strip_prefix('[')
+                        .and_then(|t| t.strip_suffix(']'))
+                        .and_then(parse_clf_time)
                 }
                 Field::TimeClf => a.time = parse_clf_time(&txt),
                 Field::TimeIso => a.time = parse_iso_time(&txt),
@@ -468,7 +515,9 @@ impl LogFormat {
                     let nanos = (v.rem_euclid(p) * (1_000_000_000 / p)) as u32;
                     a.time = epoch_time(v.div_euclid(p), nanos, *d);
                 }
-                Field::TimeFrac(d) => frac = Some((int(&txt)? as u32 * 10u32.pow(9 - u32::from(*d)), *d)),
+                Field::TimeFrac(d) => {
+                    frac = Some((int(&txt)? as u32 * 10u32.pow(9 - u32::from(*d)), *d))
+                }
                 Field::TimeStrftime(fmt) => {
                     chrono::format::parse(&mut parsed, &txt, StrftimeItems::new(fmt)).ok()?;
                     have_parsed = true;
@@ -483,9 +532,23 @@ impl LogFormat {
                 Field::BodyBytes => a.body_bytes = int(&txt),
                 Field::ResponseBytes => a.response_bytes = int(&txt),
                 Field::RequestBytes => a.request_bytes = int(&txt),
-                Field::DurationMicros => a.duration_ns = int(&txt).and_then(|v| v.checked_mul(1000)),
-                Field::DurationMillis => a.duration_ns = int(&txt).and_then(|v| v.checked_mul(1_000_000)),
-                Field::DurationSecs => a.duration_ns = secs_to_ns(&txt),
+                // The most precise duration wins (`%D %T` both present).
+                Field::DurationMicros => set_duration(
+                    &mut a,
+                    &mut dur_rank,
+                    3,
+                    int(&txt).and_then(|v| v.checked_mul(1000)),
+                ),
+                Field::DurationMillis => set_duration(
+                    &mut a,
+                    &mut dur_rank,
+                    2,
+                    int(&txt).and_then(|v| v.checked_mul(1_000_000)),
+                ),
+                Field::DurationSecs => {
+                    let rank = if txt.contains('.') { 2 } else { 1 };
+                    set_duration(&mut a, &mut dur_rank, rank, secs_to_ns(&txt))
+                }
                 Field::VHost => a.vhost = val,
                 Field::ServerPort => a.vport = val.and_then(|v| v.parse().ok()),
                 Field::Referer => a.referrer = val,
@@ -520,6 +583,13 @@ impl LogFormat {
     }
 }
 
+fn set_duration(a: &mut Access, rank_now: &mut u8, rank: u8, v: Option<i64>) {
+    if v.is_some() && rank > *rank_now {
+        a.duration_ns = v;
+        *rank_now = rank;
+    }
+}
+
 fn from_parsed(p: &Parsed) -> Option<jikoku_time::RawTime> {
     if let Some(ts) = p.timestamp() {
         return epoch_time(ts, p.nanosecond().unwrap_or(0), 0);
@@ -527,12 +597,25 @@ fn from_parsed(p: &Parsed) -> Option<jikoku_time::RawTime> {
     let date = p.to_naive_date().ok()?;
     let time = p.to_naive_time().ok()?;
     use chrono::{Datelike, Timelike};
-    let mut t = jikoku_time::RawTime::new(Some(date.year()), date.month(), date.day(), time.hour(), time.minute(), time.second())
-        .with_offset(p.offset());
+    let mut t = jikoku_time::RawTime::new(
+        Some(date.year()),
+        date.month(),
+        date.day(),
+        time.hour(),
+        time.minute(),
+        time.second(),
+    )
+    .with_offset(p.offset());
     let ns = time.nanosecond();
     if ns != 0 {
         t.nanos = ns;
-        t.digits = if ns % 1_000_000 == 0 { 3 } else if ns % 1000 == 0 { 6 } else { 9 };
+        t.digits = if ns % 1_000_000 == 0 {
+            3
+        } else if ns % 1000 == 0 {
+            6
+        } else {
+            9
+        };
     }
     Some(t)
 }
@@ -548,7 +631,7 @@ fn trim_end(b: &[u8]) -> &[u8] {
 /// Where a field ends when another field follows with no literal between.
 fn stops(f: &Field, c: u8) -> bool {
     match f {
-        Field::Path => c == b'?' || c == b' ' || c == b'"',
+        Field::Path => c == b'?' || c == b'"',
         _ => c == b' ' || c == b'"',
     }
 }
@@ -571,11 +654,17 @@ fn valid(f: &Field, v: &[u8]) -> bool {
         | Field::Pid
         | Field::TimeEpoch(_)
         | Field::TimeFrac(_) => digits_or_dash(v),
-        Field::DurationSecs => v == b"-" || (!v.is_empty() && v.iter().all(|c| c.is_ascii_digit() || *c == b'.')),
+        Field::DurationSecs => {
+            v == b"-" || (!v.is_empty() && v.iter().all(|c| c.is_ascii_digit() || *c == b'.'))
+        }
         Field::Client | Field::Ident | Field::VHost | Field::Method | Field::Protocol => {
             !v.is_empty() && !v.contains(&b' ') && !v.contains(&b'"')
         }
-        Field::TimeClfBracketed => s().strip_prefix('[').and_then(|t| t.strip_suffix(']')).and_then(parse_clf_time).is_some(),
+        Field::TimeClfBracketed => s()
+            .strip_prefix('[')
+            .and_then(|t| t.strip_suffix(']'))
+            .and_then(parse_clf_time)
+            .is_some(),
         Field::TimeClf => parse_clf_time(s()).is_some(),
         Field::TimeIso => parse_iso_time(s()).is_some(),
         Field::TimeEpochFrac => parse_epoch_frac(s()).is_some(),
@@ -593,7 +682,10 @@ mod tests {
 
     #[test]
     fn apache_combined_with_duration() {
-        let f = LogFormat::compile(r#"%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %D %{X-Request-Id}i"#).unwrap();
+        let f = LogFormat::compile(
+            r#"%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %D %{X-Request-Id}i"#,
+        )
+        .unwrap();
         assert_eq!(f.syntax, Syntax::Apache);
         let a = f
             .parse(br#"10.0.0.1 - bob [10/Oct/2000:13:55:36 -0700] "GET /a b?x=\"1\" HTTP/1.1" 200 2326 "http://r/" "UA \"x\"" 1234 abc-1"#)
@@ -611,10 +703,18 @@ mod tests {
 
     #[test]
     fn apache_strftime_and_parts() {
-        let f = LogFormat::compile("%v:%p %a %{%Y-%m-%d %H:%M:%S}t.%{msec_frac}t %{%z}t %m %U%q %H %>s %O %T").unwrap();
-        let a = f.parse(b"h.test:8080 ::1 2026-11-22 19:22:05.123 +0900 GET /p?q=1 HTTP/1.1 404 99 2").unwrap();
+        let f = LogFormat::compile(
+            "%v:%p %a %{%Y-%m-%d %H:%M:%S}t.%{msec_frac}t %{%z}t %m %U%q %H %>s %O %T",
+        )
+        .unwrap();
+        let a = f
+            .parse(b"h.test:8080 ::1 2026-11-22 19:22:05.123 +0900 GET /p?q=1 HTTP/1.1 404 99 2")
+            .unwrap();
         let t = a.time.unwrap();
-        assert_eq!((t.year, t.hour, t.nanos, t.digits, t.offset), (Some(2026), 19, 123_000_000, 3, Some(9 * 3600)));
+        assert_eq!(
+            (t.year, t.hour, t.nanos, t.digits, t.offset),
+            (Some(2026), 19, 123_000_000, 3, Some(9 * 3600))
+        );
         assert_eq!(a.uri.as_deref(), Some("/p?q=1"));
         assert_eq!(a.vhost.as_deref(), Some("h.test"));
         assert_eq!(a.vport, Some(8080));

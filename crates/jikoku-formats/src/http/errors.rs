@@ -5,11 +5,14 @@ use std::borrow::Cow;
 use jikoku_core::Event;
 use jikoku_time::RawTime;
 
-use super::common::{FAMILY, fill_destination, fill_source, fill_url, month_number, parse_hms, parse_iso_time, parse_offset, split_request};
+use super::common::{
+    FAMILY, fill_destination, fill_source, fill_url, month_number, parse_hms, parse_iso_time,
+    parse_offset, split_request,
+};
 
 const LEVELS: [&str; 16] = [
-    "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug", "trace1", "trace2", "trace3", "trace4", "trace5",
-    "trace6", "trace7", "trace8",
+    "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug", "trace1", "trace2",
+    "trace3", "trace4", "trace5", "trace6", "trace7", "trace8",
 ];
 
 fn is_level(s: &str) -> bool {
@@ -104,7 +107,8 @@ fn php(e: &mut Event, msg: &str) {
     let first = body.split('\n').next().unwrap_or(body);
     e.set_extra("php", "level", level);
     if let Some(i) = first.rfind(" on line ") {
-        let line_txt: String = first.get(i + 9..).unwrap_or("").chars().take_while(char::is_ascii_digit).collect();
+        let line_txt: String =
+            first.get(i + 9..).unwrap_or("").chars().take_while(char::is_ascii_digit).collect();
         let before = first.get(..i).unwrap_or("");
         if let (Some(n), Some(j)) = (num::<i64>(&line_txt), before.rfind(" in ")) {
             e.set_extra("php", "file", before.get(j + 4..).unwrap_or(""));
@@ -135,7 +139,11 @@ fn finish(dataset: &'static str, parts: ErrorParts, original: &str) -> Event {
         e.set_extra(FAMILY, "remote", r);
     }
     let mut msg = parts.message.as_str();
-    if let Some(code) = msg.get(..8).filter(|c| c.starts_with("AH") && c.ends_with(':') && c.get(2..7).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))) {
+    if let Some(code) = msg.get(..8).filter(|c| {
+        c.starts_with("AH")
+            && c.ends_with(':')
+            && c.get(2..7).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+    }) {
         e.set_extra(FAMILY, "error_code", code.trim_end_matches(':'));
         msg = msg.get(8..).unwrap_or("").trim_start();
     }
@@ -189,7 +197,10 @@ pub fn parse_apache(line: &str) -> Option<(Event, Option<RawTime>)> {
         }
     } else {
         let code = line.get(..8)?;
-        if !(code.starts_with("AH") && code.ends_with(':') && code.get(2..7)?.bytes().all(|b| b.is_ascii_digit())) {
+        if !(code.starts_with("AH")
+            && code.ends_with(':')
+            && code.get(2..7)?.bytes().all(|b| b.is_ascii_digit()))
+        {
             return None;
         }
     }
@@ -234,12 +245,18 @@ pub fn nginx_header(line: &str) -> Option<(RawTime, &str, i64, &str, &str)> {
     Some((t, level, pid, tid, rest))
 }
 
-const NGINX_KEYS: [&str; 7] = ["client", "server", "request", "subrequest", "upstream", "host", "referrer"];
+const NGINX_KEYS: [&str; 7] =
+    ["client", "server", "request", "subrequest", "upstream", "host", "referrer"];
 
 /// An nginx error record (its lines joined with `\n`).
 pub fn parse_nginx(text: &str) -> Option<(Event, RawTime)> {
     let (time, level, pid, tid, rest) = nginx_header(text)?;
-    let mut parts = ErrorParts { level: Some(level.to_string()), pid: Some(pid), tid: Some(tid.to_string()), ..Default::default() };
+    let mut parts = ErrorParts {
+        level: Some(level.to_string()),
+        pid: Some(pid),
+        tid: Some(tid.to_string()),
+        ..Default::default()
+    };
     let (conn, body) = match rest.strip_prefix('*').and_then(|r| r.split_once(' ')) {
         Some((c, b)) if num::<u64>(c).is_some() => (Some(c), b),
         _ => (None, rest),
@@ -265,7 +282,8 @@ pub fn parse_nginx(text: &str) -> Option<(Event, RawTime)> {
                     Some(n) => (after.get(..n).unwrap_or(""), after.get(n + 2..).unwrap_or("")),
                     None => (after, ""),
                 };
-                let val = raw.strip_prefix('"').map(|v| v.strip_suffix('"').unwrap_or(v)).unwrap_or(raw);
+                let val =
+                    raw.strip_prefix('"').map(|v| v.strip_suffix('"').unwrap_or(v)).unwrap_or(raw);
                 kv.push((k, val.to_string()));
                 tail = more;
                 ki += 1;
@@ -320,7 +338,10 @@ mod tests {
         let l = r#"[Sun Nov 22 19:22:05.744582 2026] [auth_basic:error] [pid 12172:tid 12206] [client 127.0.0.1:58958] AH01617: user alice: authentication failure for "/protected/": Password Mismatch"#;
         let (e, t) = parse_apache(l).unwrap();
         let t = t.unwrap();
-        assert_eq!((t.year, t.month, t.day, t.hour, t.nanos, t.digits, t.offset), (Some(2026), 11, 22, 19, 744_582_000, 6, None));
+        assert_eq!(
+            (t.year, t.month, t.day, t.hour, t.nanos, t.digits, t.offset),
+            (Some(2026), 11, 22, 19, 744_582_000, 6, None)
+        );
         assert_eq!(e.log.level.as_deref(), Some("error"));
         assert_eq!(e.process.pid, Some(12172));
         assert_eq!(e.source.ip.as_deref(), Some("127.0.0.1"));
@@ -333,7 +354,10 @@ mod tests {
 
     #[test]
     fn apache_old_iso_and_bare() {
-        let (e, t) = parse_apache("[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6").unwrap();
+        let (e, t) = parse_apache(
+            "[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6",
+        )
+        .unwrap();
         assert_eq!(t.unwrap().digits, 0);
         assert_eq!(e.message.as_deref(), Some("mod_jk child workerEnv in error state 6"));
         let (e, _) = parse_apache("[Thu Jul 11 01:21:44 2013] [error] [client 2001:db8::80da:af6b:8b2c] user test-ipv6 not found: /").unwrap();
@@ -348,7 +372,9 @@ mod tests {
         let (e, _) = parse_apache("[Sun Nov 22 19:22:18.248863 2026] [core:info] [pid 1:tid 2] [client 127.0.0.1:40250] AH00128: File does not exist: /var/www/html/a b, referer: http://x/").unwrap();
         assert_eq!(e.http.request.referrer.as_deref(), Some("http://x/"));
         assert_eq!(e.message.as_deref(), Some("AH00128: File does not exist: /var/www/html/a b"));
-        let (e, _) = parse_apache("[Mon Dec 26 16:15:55.103786 2016] [:notice] [pid 11379] AH00094: x").unwrap();
+        let (e, _) =
+            parse_apache("[Mon Dec 26 16:15:55.103786 2016] [:notice] [pid 11379] AH00094: x")
+                .unwrap();
         assert_eq!(e.extra("http", "module"), None);
         assert!(parse_apache("[Sun Dec 04 04:47:44 2005] kernel: hello").is_none());
     }
@@ -358,7 +384,10 @@ mod tests {
         let l = r#"2026/11/22 19:21:53 [info] 12068#12068: *4 client sent invalid request while reading client request line, client: 127.0.0.1, server: nginx.example.test, request: "GET /prot"ected/?x= y HTTP/1.1""#;
         let (e, t) = parse_nginx(l).unwrap();
         assert_eq!((t.year, t.hour, t.offset), (Some(2026), 19, None));
-        assert_eq!(e.message.as_deref(), Some("client sent invalid request while reading client request line"));
+        assert_eq!(
+            e.message.as_deref(),
+            Some("client sent invalid request while reading client request line")
+        );
         assert_eq!(e.source.ip.as_deref(), Some("127.0.0.1"));
         assert_eq!(e.destination.domain.as_deref(), Some("nginx.example.test"));
         assert_eq!(e.http.request.method.as_deref(), Some("GET"));

@@ -62,7 +62,9 @@ pub fn decode_bytes(s: &[u8]) -> Vec<u8> {
             continue;
         }
         if n == b'x' {
-            if let (Some(h), Some(l)) = (s.get(i + 2).and_then(|&x| hex(x)), s.get(i + 3).and_then(|&x| hex(x))) {
+            if let (Some(h), Some(l)) =
+                (s.get(i + 2).and_then(|&x| hex(x)), s.get(i + 3).and_then(|&x| hex(x)))
+            {
                 out.push(h * 16 + l);
                 i += 4;
                 continue;
@@ -110,16 +112,21 @@ pub fn decode_text(s: &[u8]) -> String {
 /// which Apache never writes.
 pub fn looks_nginx_escaped(s: &[u8]) -> bool {
     let mut i = 0;
-    while let Some(p) = memchr::memmem::find(s.get(i..).unwrap_or(&[]), b"\\x") {
+    while let Some(p) = s.get(i..).and_then(|r| memchr::memchr(b'\\', r)) {
         let at = i + p;
-        if let (Some(&h), Some(&l)) = (s.get(at + 2), s.get(at + 3)) {
-            if hex(h).is_some() && hex(l).is_some() {
-                if matches!((h, l), (b'2', b'2') | (b'5', b'C') | (b'5', b'c')) || h.is_ascii_uppercase() || l.is_ascii_uppercase() {
-                    // `\x5c` could only come from nginx too (Apache writes `\\`).
+        if s.get(at + 1) == Some(&b'x') {
+            if let (Some(&h), Some(&l)) = (s.get(at + 2), s.get(at + 3)) {
+                // `\x22` and `\x5C` could only come from nginx (Apache writes `\"` and `\\`).
+                let nginx_only = matches!((h, l), (b'2', b'2') | (b'5', b'C') | (b'5', b'c'));
+                if hex(h).is_some()
+                    && hex(l).is_some()
+                    && (nginx_only || h.is_ascii_uppercase() || l.is_ascii_uppercase())
+                {
                     return true;
                 }
             }
         }
+        // Skip the escaped character (an escaped backslash starts no escape).
         i = at + 2;
     }
     false
@@ -131,8 +138,14 @@ mod tests {
 
     #[test]
     fn apache_nginx_json() {
-        assert_eq!(decode_text(br#"Evil \"quote\" \\backslash\\ caf\xc3\xa9"#), r#"Evil "quote" \backslash\ café"#);
-        assert_eq!(decode_text(br"Evil \x22quote\x22 \x5Cbackslash\x5C caf\xC3\xA9"), r#"Evil "quote" \backslash\ café"#);
+        assert_eq!(
+            decode_text(br#"Evil \"quote\" \\backslash\\ caf\xc3\xa9"#),
+            r#"Evil "quote" \backslash\ café"#
+        );
+        assert_eq!(
+            decode_text(br"Evil \x22quote\x22 \x5Cbackslash\x5C caf\xC3\xA9"),
+            r#"Evil "quote" \backslash\ café"#
+        );
         assert_eq!(decode_text(br#"a\u0001b \"c\" \ud83d\ude00"#), "a\u{1}b \"c\" \u{1F600}");
         // An invalid byte is kept, rendered reversibly.
         assert_eq!(decode_text(br"x \xff"), "x \\xFF");
@@ -140,5 +153,6 @@ mod tests {
         assert!(looks_nginx_escaped(br"a \x22b"));
         assert!(looks_nginx_escaped(br"\xA5"));
         assert!(!looks_nginx_escaped(br"\x16\x03\x01 \xc3"));
+        assert!(!looks_nginx_escaped(br"GET /\\x22 \\xAB"));
     }
 }

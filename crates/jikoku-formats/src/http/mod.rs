@@ -77,7 +77,10 @@ pub fn classify(line: &[u8]) -> Option<LineKind> {
     if access::parse(line).is_some() {
         return Some(LineKind::Access);
     }
-    let text = std::str::from_utf8(line).ok().map(Cow::Borrowed).unwrap_or_else(|| String::from_utf8_lossy(line));
+    let text = std::str::from_utf8(line)
+        .ok()
+        .map(Cow::Borrowed)
+        .unwrap_or_else(|| String::from_utf8_lossy(line));
     if errors::nginx_header(&text).is_some() {
         return Some(LineKind::NginxError);
     }
@@ -95,7 +98,9 @@ fn survey(head: &Head<'_>) -> (usize, usize, bool) {
     let bytes = head.bytes;
     // Leave out a last line that may have been cut by the head's size limit.
     let complete = match memchr::memrchr(b'\n', bytes) {
-        Some(i) if head.len.is_none_or(|l| l > bytes.len() as u64) => bytes.get(..i).unwrap_or(bytes),
+        Some(i) if head.len.is_none_or(|l| l > bytes.len() as u64) => {
+            bytes.get(..i).unwrap_or(bytes)
+        }
         _ => bytes,
     };
     for raw in complete.split(|&c| c == b'\n').take(200) {
@@ -133,9 +138,13 @@ impl Parser for HttpParser {
 
     fn description(&self) -> &'static str {
         match self.dialect {
-            Dialect::Apache => "Apache httpd access logs (common, combined, vhost_combined) and error logs",
+            Dialect::Apache => {
+                "Apache httpd access logs (common, combined, vhost_combined) and error logs"
+            }
             Dialect::Nginx => "nginx access logs (combined, main, escape=json) and error logs",
-            Dialect::Custom => "HTTP access logs in the format given by --http-format (Apache LogFormat or nginx log_format)",
+            Dialect::Custom => {
+                "HTTP access logs in the format given by --http-format (Apache LogFormat or nginx log_format)"
+            }
         }
     }
 
@@ -174,9 +183,17 @@ impl Parser for HttpParser {
         }
     }
 
-    fn parse(&self, input: &mut dyn BufRead, opts: &ParseOptions, sink: &mut Sink<'_>) -> io::Result<()> {
+    fn parse(
+        &self,
+        input: &mut dyn BufRead,
+        opts: &ParseOptions,
+        sink: &mut Sink<'_>,
+    ) -> io::Result<()> {
         let custom = match opts.http_format.as_deref() {
-            Some(f) => Some(LogFormat::compile(f).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?),
+            Some(f) => Some(
+                LogFormat::compile(f)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?,
+            ),
             None => None,
         };
         if self.dialect == Dialect::Custom && custom.is_none() {
@@ -191,7 +208,13 @@ impl Parser for HttpParser {
             let bytes = line.bytes;
             if line.truncated {
                 flush(&mut pending, sink);
-                sink(Record::error(self.dataset_for_errors(), bytes, line.offset, Some(line.number), "line longer than 16 MiB, cut"));
+                sink(Record::error(
+                    self.dataset_for_errors(),
+                    bytes,
+                    line.offset,
+                    Some(line.number),
+                    "line longer than 16 MiB, cut",
+                ));
                 continue;
             }
             if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -219,7 +242,13 @@ impl Parser for HttpParser {
                     continue;
                 }
                 if self.dialect == Dialect::Custom {
-                    sink(Record::error("http.custom", bytes, line.offset, Some(line.number), "line does not match --http-format"));
+                    sink(Record::error(
+                        "http.custom",
+                        bytes,
+                        line.offset,
+                        Some(line.number),
+                        "line does not match --http-format",
+                    ));
                     continue;
                 }
             }
@@ -259,7 +288,13 @@ impl Parser for HttpParser {
             } else {
                 "not an Apache/nginx access or error log line"
             };
-            sink(Record::error(self.dataset_for_errors(), bytes, line.offset, Some(line.number), reason));
+            sink(Record::error(
+                self.dataset_for_errors(),
+                bytes,
+                line.offset,
+                Some(line.number),
+                reason,
+            ));
         }
         flush(&mut pending, sink);
         Ok(())
@@ -315,7 +350,13 @@ fn flush(pending: &mut Option<Pending>, sink: &mut Sink<'_>) {
             }
             sink(Record::new(e, t));
         }
-        None => sink(Record::error("http.nginx_error", text.as_bytes(), p.offset, Some(p.number), "unreadable nginx error record")),
+        None => sink(Record::error(
+            "http.nginx_error",
+            text.as_bytes(),
+            p.offset,
+            Some(p.number),
+            "unreadable nginx error record",
+        )),
     }
 }
 

@@ -31,25 +31,38 @@ fn nginx_multiline_and_mixed() {
 #[test]
 fn custom_falls_back_to_builtin() {
     let data = b"1.2.3.4 2026-11-22T19:21:53+09:00 \"GET /x HTTP/1.1\" 201 0.250\n5.6.7.8 - - [22/Nov/2026:19:21:53 +0000] \"GET / HTTP/1.1\" 200 5\n";
-    let recs = run(&HttpParser::apache(), data, Some(r#"$remote_addr $time_iso8601 "$request" $status $request_time"#));
+    let recs = run(
+        &HttpParser::apache(),
+        data,
+        Some(r#"$remote_addr $time_iso8601 "$request" $status $request_time"#),
+    );
     assert_eq!(recs[0].event.event.dataset, "http.custom");
     assert_eq!(recs[0].event.event.duration, Some(250_000_000));
     assert_eq!(recs[0].time.as_ref().unwrap().offset, Some(9 * 3600));
     assert_eq!(recs[1].event.event.dataset, "http.apache_common");
-    let recs = run(&HttpParser::custom(), data, Some(r#"$remote_addr $time_iso8601 "$request" $status $request_time"#));
+    let recs = run(
+        &HttpParser::custom(),
+        data,
+        Some(r#"$remote_addr $time_iso8601 "$request" $status $request_time"#),
+    );
     assert!(recs[1].is_error());
 }
 
 #[test]
 fn sniffing() {
-    let head = |b: &'static [u8], name: &'static str| Head { bytes: b, file_name: name, len: Some(b.len() as u64) };
+    let head = |b: &'static [u8], name: &'static str| Head {
+        bytes: b,
+        file_name: name,
+        len: Some(b.len() as u64),
+    };
     let access = b"127.0.0.1 - - [22/Nov/2026:19:22:05 +0000] \"GET / HTTP/1.1\" 200 10975\n";
     assert_eq!(HttpParser::apache().sniff(&head(access, "access.log")), 90);
     assert_eq!(HttpParser::nginx().sniff(&head(access, "access.log")), 0);
     assert_eq!(HttpParser::nginx().sniff(&head(access, "nginx-access.log")), 95);
     let err = b"2012/04/09 11:53:29 [error] 2865#0: *66647 user \"xyz\": password mismatch, client: 192.0.43.10\n";
     assert_eq!(HttpParser::nginx().sniff(&head(err, "error.log")), 95);
-    let syslog = b"Nov 22 19:22:05 host sshd[1]: Accepted password for root from 10.0.0.1 port 22 ssh2\n";
+    let syslog =
+        b"Nov 22 19:22:05 host sshd[1]: Accepted password for root from 10.0.0.1 port 22 ssh2\n";
     assert_eq!(HttpParser::apache().sniff(&head(syslog, "auth.log")), 0);
     assert_eq!(HttpParser::custom().sniff(&head(access, "access.log")), 0);
 }
