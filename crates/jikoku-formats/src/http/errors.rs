@@ -132,11 +132,15 @@ fn finish(dataset: &'static str, parts: ErrorParts, original: &str) -> Event {
     if let Some(m) = parts.module {
         e.set_extra(FAMILY, "module", m);
     }
-    if let Some(c) = &parts.client {
-        fill_source(&mut e, c, None);
-    }
-    if let Some(r) = parts.remote {
-        e.set_extra(FAMILY, "remote", r);
+    // `[client]` is the user agent's address, `[remote]` the peer's (they differ behind a
+    // proxy with mod_remoteip); with only one, it is the source.
+    match (&parts.client, &parts.remote) {
+        (Some(c), Some(r)) => {
+            fill_source(&mut e, c, None);
+            e.set_extra(FAMILY, "remote", r.as_str());
+        }
+        (Some(c), None) | (None, Some(c)) => fill_source(&mut e, c, None),
+        (None, None) => {}
     }
     let mut msg = parts.message.as_str();
     if let Some(code) = msg.get(..8).filter(|c| {
@@ -156,13 +160,29 @@ fn finish(dataset: &'static str, parts: ErrorParts, original: &str) -> Event {
 /// An Apache error-log line (2.0 – 2.4, default `ErrorLogFormat` or ISO time). A line that is
 /// only `AHnnnnn: message` (written before the log is set up) is read without a time.
 pub fn parse_apache(line: &str) -> Option<(Event, Option<RawTime>)> {
+    parse_apache_inner(line, false)
+}
+
+/// An Apache error line whose time was left out (as `ErrorLog syslog` writes it:
+/// `[core:error] [pid 1] [client ip:port] message`); a time present is read as usual.
+pub fn parse_apache_headless(line: &str) -> Option<(Event, Option<RawTime>)> {
+    parse_apache_inner(line, true)
+}
+
+fn parse_apache_inner(line: &str, headless: bool) -> Option<(Event, Option<RawTime>)> {
     let mut parts = ErrorParts::default();
     let mut time = None;
     let mut rest = line;
     if let Some(r) = line.strip_prefix('[') {
         let (t, after) = r.split_once(']')?;
-        time = Some(parse_apache_time(t)?);
-        rest = after.trim_start_matches(' ');
+        match parse_apache_time(t) {
+            Some(tt) => {
+                time = Some(tt);
+                rest = after.trim_start_matches(' ');
+            }
+            None if headless => {}
+            None => return None,
+        }
         // The level group comes first and is required.
         let r = rest.strip_prefix('[')?;
         let (g, after) = r.split_once(']')?;
@@ -245,6 +265,60 @@ pub fn nginx_header(line: &str) -> Option<(RawTime, &str, i64, &str, &str)> {
     Some((t, level, pid, tid, rest))
 }
 
+/// A syslog header in front of a server's own line (`ErrorLog syslog`, journal exports):
+/// `Feb 15 16:23:00 srv httpd[22034]: ...`, `host nginx[2833]: ...`, `Mar 11 22:52:12   prog: ...`.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct SyslogPrefix {
+    /// The header's time (no year).
+    pub time: Option<RawTime>,
+    /// Host name.
+    pub host: Option<String>,
+    /// Program.
+    pub program: Option<String>,
+    /// Process id.
+    pub pid: Option<i64>,
+}
+
+/// Splits a syslog header from the text after it. `None` when there is no `tag:` header.
+pub fn strip_syslog_prefix(line: &str) -> Option<(SyslogPrefix, &str)> {
+    let mut p = SyslogPrefix::default();
+    let mut s = line;
+    if let (Some(mon), Some(b' ')) = (s.get(..3).and_then(month_number), s.as_bytes().get(3)) {
+        let r = s.get(4..)?.trim_start_matches(' ');
+        let (day, r) = r.split_once(' ')?;
+        let (time, r) = r.split_once(' ')?;
+        let (h, m, sec, frac) = parse_hms(time)?;
+        let mut t = RawTime::new(None, mon, num(day)?, h, m, sec);
+        if !frac.is_empty() {
+            t = t.with_fraction(frac);
+        }
+        p.time = Some(t);
+        s = r.trim_start_matches(' ');
+    }
+    let (w1, r1) = s.split_once(' ')?;
+    let (tag, rest) = if w1.ends_with(':') {
+        (w1, r1)
+    } else {
+        let (w2, r2) = r1.split_once(' ')?;
+        if !w2.ends_with(':') {
+            return None;
+        }
+        p.host = Some(w1.to_string());
+        (w2, r2)
+    };
+    let tag = tag.trim_end_matches(':');
+    let (prog, pid) = match tag.split_once('[') {
+        Some((a, b)) => (a, b.strip_suffix(']').and_then(num)),
+        None => (tag, None),
+    };
+    if prog.is_empty() || prog.contains(['"', '[', ']']) {
+        return None;
+    }
+    p.program = Some(prog.to_string());
+    p.pid = pid;
+    Some((p, rest.trim_start_matches(' ')))
+}
+
 const NGINX_KEYS: [&str; 7] =
     ["client", "server", "request", "subrequest", "upstream", "host", "referrer"];
 
@@ -263,7 +337,19 @@ pub fn parse_nginx(text: &str) -> Option<(Event, RawTime)> {
     };
     // `, client: ..., server: ..., request: "...", upstream: "...", host: "...", referrer: "..."`
     let mut kv: Vec<(&str, String)> = vec![];
-    let message = match body.find(", client: ") {
+    // The message may carry attacker text (a user name, a path) that imitates the parts
+    // nginx appends; the genuine `, client: ` is the last one followed by an address.
+    let client_at = body
+        .match_indices(", client: ")
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            let v = body.get(i + 10..).unwrap_or("");
+            let v = v.split(',').next().unwrap_or(v);
+            v.parse::<std::net::IpAddr>().is_ok() || v.starts_with("unix:")
+        })
+        .last()
+        .or_else(|| body.find(", client: "));
+    let message = match client_at {
         Some(p) => {
             let mut tail = body.get(p + 2..).unwrap_or("");
             let mut ki = 0;
@@ -399,6 +485,11 @@ mod tests {
         assert_eq!(e.destination.domain, None);
         assert_eq!(e.extra("http", "host").unwrap(), "localhost:8443");
         assert_eq!(e.http.request.referrer.as_deref(), Some("https://a/b"));
+        let l = r#"2014/04/03 22:20:40 [error] 30708#0: *3 user "test": password mismatch, client: 127.0.0.1, server: test, request: "GET / HTTP/1.1", host: "localhost:8443"": was not found in "/etc/nginx/.htpasswd", client: 192.0.2.2, server: , request: "GET / HTTP/1.1", host: "localhost:8443""#;
+        let (e, _) = parse_nginx(l).unwrap();
+        assert_eq!(e.source.ip.as_deref(), Some("192.0.2.2"));
+        let (e, _) = super::parse_apache("[Mon Nov 06 13:39:56.637868 2023] [auth_basic:error] [pid 3175001:tid 1] [remote 192.0.2.111:35924] AH01618: user whatever not found: /").unwrap();
+        assert_eq!(e.source.ip.as_deref(), Some("192.0.2.111"));
         let l = "2019/10/30 23:26:34 [error] 205860#205860: *180289 FastCGI sent in stderr: \"PHP message: PHP Warning:  Declaration of A::w($c) should be compatible with B in /var/www/post.php on line 0\nPHP message: PHP Warning:  second";
         let (e, _) = parse_nginx(l).unwrap();
         assert_eq!(e.extra("php", "level").unwrap(), "Warning");

@@ -226,7 +226,10 @@ impl Parser for HttpParser {
             }
             // A continuation of an nginx multi-line message: anything that is not a record.
             if let Some(p) = pending.as_mut() {
-                if classify_start(bytes, custom.as_ref()).is_none() {
+                if p.continues(bytes)
+                    && classify_start(bytes, custom.as_ref()).is_none()
+                    && wrapped(&bytes_to_text(bytes), custom.as_ref()).is_none()
+                {
                     p.push(bytes);
                     continue;
                 }
@@ -281,6 +284,13 @@ impl Parser for HttpParser {
                 sink(record(e, time));
                 continue;
             }
+            if let Some((e, time)) = wrapped(&text, custom.as_ref()) {
+                let mut e = e;
+                e.log.offset = Some(line.offset);
+                e.jikoku.line = Some(line.number);
+                sink(record(e, time));
+                continue;
+            }
             let reason = if bytes.first() == Some(&b'#') {
                 "comment line, not a log record"
             } else if custom.is_some() {
@@ -311,6 +321,64 @@ impl HttpParser {
     }
 }
 
+/// A server line behind a syslog header (`ErrorLog syslog`, a journal export): parsed as the
+/// server's own line; the header gives host, program, pid, and the time when the inner line
+/// has none.
+fn wrapped(
+    text: &str,
+    custom: Option<&LogFormat>,
+) -> Option<(jikoku_core::Event, Option<RawTime>)> {
+    let mut s = text;
+    let mut prefix = None;
+    for _ in 0..2 {
+        let Some((p, rest)) = errors::strip_syslog_prefix(s) else { break };
+        s = rest;
+        // The outermost header wins (a journal export may repeat the tag).
+        if prefix.is_none() {
+            prefix = Some(p);
+        }
+        if let Some((e, t)) = inner(s, text, custom) {
+            let p = prefix.unwrap_or_default();
+            let mut e = e;
+            e.host.name = p.host;
+            e.process.name = p.program;
+            if e.process.pid.is_none() {
+                e.process.pid = p.pid;
+            }
+            return Some((e, t.or(p.time)));
+        }
+    }
+    None
+}
+
+fn inner(
+    s: &str,
+    original: &str,
+    custom: Option<&LogFormat>,
+) -> Option<(jikoku_core::Event, Option<RawTime>)> {
+    if let Some(a) = custom.and_then(|f| f.parse(s.as_bytes())) {
+        let t = a.time.clone();
+        return Some((a.into_event("http.custom", original), t));
+    }
+    if let Some((a, layout)) = access::parse(s.as_bytes()) {
+        let ds = match layout {
+            _ if escape::looks_nginx_escaped(s.as_bytes()) => "http.nginx",
+            Layout::Common => "http.apache_common",
+            Layout::Combined => "http.apache_combined",
+            Layout::VhostCombined => "http.apache_vhost_combined",
+        };
+        let t = a.time.clone();
+        return Some((a.into_event(ds, original), t));
+    }
+    if let Some((mut e, t)) = errors::parse_nginx(s) {
+        e.event.original = Some(original.to_string());
+        return Some((e, Some(t)));
+    }
+    let (mut e, t) = errors::parse_apache_headless(s)?;
+    e.event.original = Some(original.to_string());
+    Some((e, t))
+}
+
 fn classify_start(bytes: &[u8], custom: Option<&LogFormat>) -> Option<LineKind> {
     if custom.is_some_and(|f| f.parse(bytes).is_some()) {
         return Some(LineKind::Access);
@@ -330,6 +398,28 @@ struct Pending {
 }
 
 impl Pending {
+    /// Whether `bytes` continues this record: nginx writes a FastCGI/upstream message with its
+    /// newlines, inside a quoted string (`FastCGI sent in stderr: "PHP message: ...`), so a
+    /// record continues while that quote is open, or with lines PHP writes (`PHP message:`,
+    /// `Stack trace:`, `#0 ...`). A comment or a syslog line does not continue it.
+    fn continues(&self, bytes: &[u8]) -> bool {
+        if self.text.len() > (1 << 20) {
+            return false;
+        }
+        if bytes.first() == Some(&b'#') && !bytes.get(1).is_some_and(u8::is_ascii_digit) {
+            return false;
+        }
+        let text = String::from_utf8_lossy(bytes);
+        if errors::strip_syslog_prefix(&text).is_some_and(|(p, _)| p.time.is_some()) {
+            return false;
+        }
+        let open = self.text.matches('"').count() % 2 == 1;
+        open || text.starts_with("PHP ")
+            || text.starts_with("Stack trace:")
+            || text.starts_with('#')
+            || text.starts_with([' ', '\t'])
+    }
+
     fn push(&mut self, bytes: &[u8]) {
         self.text.push('\n');
         self.text.push_str(&bytes_to_text(bytes));
