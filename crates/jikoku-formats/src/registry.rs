@@ -11,6 +11,7 @@ use crate::{Head, MessageDecoder, Parser};
 pub fn decoders() -> Vec<Box<dyn MessageDecoder>> {
     vec![
         Box::new(crate::auth::AuthDecoder),
+        Box::new(crate::http::decoder::HttpDecoder),
         // decoders: add new message decoders above this line
     ]
 }

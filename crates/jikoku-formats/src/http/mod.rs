@@ -8,6 +8,7 @@
 //!   combined, vhost_combined, with extras), an Apache error line, or an nginx error record
 //!   (continuation lines of multi-line FastCGI messages are folded into it).
 //! - [`custom::LogFormat`]: compiles an Apache `LogFormat` or nginx `log_format` string.
+//! - [`decoder::HttpDecoder`]: the same lines when they arrive through syslog.
 //! - [`config`]: reads `LogFormat`/`CustomLog` and `log_format`/`access_log` out of server
 //!   configuration text, for ingest to bind log files to their formats.
 
@@ -15,6 +16,7 @@ pub mod access;
 pub mod common;
 pub mod config;
 pub mod custom;
+pub mod decoder;
 pub mod errors;
 pub mod escape;
 
@@ -291,9 +293,18 @@ impl Parser for HttpParser {
                 sink(record(e, time));
                 continue;
             }
-            let reason = if bytes.first() == Some(&b'#') {
-                "comment line, not a log record"
-            } else if custom.is_some() {
+            if bytes.first() == Some(&b'#') {
+                // Annotations in samples and test corpora, as the syslog parser keeps them.
+                let mut e = jikoku_core::Event::new("text.comment");
+                e.event.action = Some(Cow::Borrowed("comment"));
+                e.message = Some(text.clone());
+                e.event.original = Some(text);
+                e.log.offset = Some(line.offset);
+                e.jikoku.line = Some(line.number);
+                sink(Record { event: e, time: None });
+                continue;
+            }
+            let reason = if custom.is_some() {
                 "line matches neither --http-format nor a built-in access or error log format"
             } else {
                 "not an Apache/nginx access or error log line"
