@@ -396,7 +396,9 @@ impl LogFormat {
     pub fn parse(&self, line: &[u8]) -> Option<Access> {
         let line = trim_end(line);
         let mut caps: Vec<(usize, usize, usize)> = vec![];
-        let mut budget: u32 = 20_000;
+        // Work budget (calls + bytes scanned): linear in the line, so that a hostile line
+        // cannot make backtracking quadratic.
+        let mut budget: u64 = 100_000 + 16 * line.len() as u64;
         if !self.walk(line, 0, 0, &mut caps, &mut budget) {
             return None;
         }
@@ -409,7 +411,7 @@ impl LogFormat {
         pi: usize,
         pos: usize,
         caps: &mut Vec<(usize, usize, usize)>,
-        budget: &mut u32,
+        budget: &mut u64,
     ) -> bool {
         if *budget == 0 {
             return false;
@@ -459,6 +461,7 @@ impl LogFormat {
                         if *budget == 0 {
                             return false;
                         }
+                        *budget -= 1;
                         if c == b'\\' && l0 != b'\\' {
                             j += 2;
                             continue;

@@ -277,7 +277,9 @@ impl Parser for HttpParser {
             }
             let text = bytes_to_text(bytes);
             if errors::nginx_header(&text).is_some() {
-                pending = Some(Pending { text, offset: line.offset, number: line.number });
+                let open_quote = text.matches('"').count() % 2 == 1;
+                pending =
+                    Some(Pending { text, offset: line.offset, number: line.number, open_quote });
                 continue;
             }
             if let Some((mut e, time)) = errors::parse_apache(&text) {
@@ -406,6 +408,8 @@ struct Pending {
     text: String,
     offset: u64,
     number: u64,
+    /// An odd number of `"` so far (kept as lines are added, not recounted).
+    open_quote: bool,
 }
 
 impl Pending {
@@ -424,7 +428,7 @@ impl Pending {
         if errors::strip_syslog_prefix(&text).is_some_and(|(p, _)| p.time.is_some()) {
             return false;
         }
-        let open = self.text.matches('"').count() % 2 == 1;
+        let open = self.open_quote;
         open || text.starts_with("PHP ")
             || text.starts_with("Stack trace:")
             || text.starts_with('#')
@@ -434,6 +438,9 @@ impl Pending {
     fn push(&mut self, bytes: &[u8]) {
         self.text.push('\n');
         self.text.push_str(&bytes_to_text(bytes));
+        if bytes.iter().filter(|&&c| c == b'"').count() % 2 == 1 {
+            self.open_quote = !self.open_quote;
+        }
     }
 }
 

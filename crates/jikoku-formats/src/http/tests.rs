@@ -66,3 +66,46 @@ fn sniffing() {
     assert_eq!(HttpParser::apache().sniff(&head(syslog, "auth.log")), 0);
     assert_eq!(HttpParser::custom().sniff(&head(access, "access.log")), 0);
 }
+
+#[test]
+fn hostile_lines_stay_linear() {
+    // Many candidate delimiters: the custom matcher's work is bounded.
+    let mut line = b"1.2.3.4 - - [22/Nov/2026:19:21:53 +0000] \"".to_vec();
+    for _ in 0..100_000 {
+        line.extend_from_slice(b"\" 200 1 \"x\" ");
+    }
+    line.push(b'\n');
+    let start = std::time::Instant::now();
+    let fmt = r#"%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %D"#;
+    let recs = run(&HttpParser::apache(), &line, Some(fmt));
+    assert_eq!(recs.len(), 1);
+    let mut huge = vec![b'['; 1_000_000];
+    huge.extend_from_slice(b"\n");
+    let recs = run(&HttpParser::nginx(), &huge, None);
+    assert!(recs[0].is_error());
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+}
+
+#[test]
+fn continuation_rules_and_wrapped_lines() {
+    let data = b"2024/01/02 03:04:05 [error] 7#7: *1 FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Uncaught Exception: boom in /srv/a.php:3\nStack trace:\n#0 {main}\n  thrown in /srv/a.php on line 3\" while reading response header from upstream, client: 192.0.2.9, server: s, request: \"GET / HTTP/1.1\"\n# failJSON: { \"time\": \"2024-01-02T03:04:05\" }\nFeb 15 16:23:00 srv httpd[22034]: [authz_core:error] [pid 22036] [client 192.0.2.1:58585] AH01630: client denied by server configuration: /home/www/\nhost nginx[2833]: 2015/01/21 10:56:10 [error] 2833#0: *16336 open() \"/x\" failed (2: No such file or directory), client: 5.7.9.2, server: localhost, request: \"GET /x HTTP/1.1\"\n";
+    let recs = run(&HttpParser::nginx(), data, None);
+    assert_eq!(recs.len(), 4, "{recs:#?}");
+    let e = &recs[0].event;
+    assert_eq!(e.jikoku.lines, Some(4));
+    assert_eq!(e.source.ip.as_deref(), Some("192.0.2.9"));
+    assert_eq!(e.extra("php", "level").unwrap(), "Fatal error");
+    assert_eq!(recs[1].event.event.dataset, "text.comment");
+    let e = &recs[2].event;
+    assert_eq!(e.event.dataset, "http.apache_error");
+    assert_eq!(e.host.name.as_deref(), Some("srv"));
+    assert_eq!(e.process.name.as_deref(), Some("httpd"));
+    assert_eq!(e.process.pid, Some(22036));
+    assert_eq!(e.source.ip.as_deref(), Some("192.0.2.1"));
+    let t = recs[2].time.as_ref().unwrap();
+    assert_eq!((t.year, t.month, t.day, t.hour), (None, 2, 15, 16));
+    let e = &recs[3].event;
+    assert_eq!(e.event.dataset, "http.nginx_error");
+    assert_eq!(e.source.ip.as_deref(), Some("5.7.9.2"));
+    assert_eq!(recs[3].time.as_ref().unwrap().year, Some(2015));
+}
