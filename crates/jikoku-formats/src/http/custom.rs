@@ -519,7 +519,9 @@ impl LogFormat {
                     a.time = epoch_time(v.div_euclid(p), nanos, *d);
                 }
                 Field::TimeFrac(d) => {
-                    frac = Some((int(&txt)? as u32 * 10u32.pow(9 - u32::from(*d)), *d))
+                    let scale = 10u32.pow(u32::from(*d));
+                    let v = u32::try_from(int(&txt)?).ok().filter(|v| *v < scale)?;
+                    frac = Some((v * (1_000_000_000 / scale), *d));
                 }
                 Field::TimeStrftime(fmt) => {
                     chrono::format::parse(&mut parsed, &txt, StrftimeItems::new(fmt)).ok()?;
@@ -722,6 +724,8 @@ mod tests {
         assert_eq!(a.vhost.as_deref(), Some("h.test"));
         assert_eq!(a.vport, Some(8080));
         assert_eq!(a.duration_ns, Some(2_000_000_000));
+        // An out-of-range fraction is no match (and no overflow).
+        assert!(f.parse(b"h.test:8080 ::1 2026-11-22 19:22:05.99999999999 +0900 GET /p HTTP/1.1 404 99 2").is_none());
     }
 
     #[test]
