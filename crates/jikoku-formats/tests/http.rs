@@ -508,3 +508,57 @@ fn cut_and_mangled_lines_never_panic() {
         }
     }
 }
+
+#[test]
+fn debian_server_configs() {
+    use jikoku_formats::http::config::{LogKind, extract_many};
+    use jikoku_formats::http::custom::LogFormat;
+    let text = |n: &str| String::from_utf8(read(&format!("conf/{n}"))).unwrap();
+    let (main, site, other) = (
+        text("debian-apache2.conf"),
+        text("debian-apache2-000-default.conf"),
+        text("debian-apache2-other-vhosts-access-log.conf"),
+    );
+    let c = extract_many(&[&main, &site, &other]);
+    let names: Vec<_> = c.formats.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, vec!["vhost_combined", "combined", "common", "referer", "agent"]);
+    for f in &c.formats {
+        LogFormat::compile(&f.format).unwrap();
+    }
+    let logs: Vec<_> =
+        c.logs.iter().map(|l| (l.kind, l.path.as_str(), l.format_name.as_deref())).collect();
+    assert_eq!(
+        logs,
+        vec![
+            (LogKind::Error, "${APACHE_LOG_DIR}/error.log", None),
+            (LogKind::Error, "${APACHE_LOG_DIR}/error.log", None),
+            (LogKind::Access, "${APACHE_LOG_DIR}/access.log", Some("combined")),
+            (LogKind::Access, "${APACHE_LOG_DIR}/other_vhosts_access.log", Some("vhost_combined")),
+        ]
+    );
+    // The resolved format reads what Apache wrote with it.
+    let combined = LogFormat::compile(c.logs.get(2).unwrap().format.as_deref().unwrap()).unwrap();
+    let line = read("apache-combined.log");
+    let first = line.split(|&b| b == b'\n').next().unwrap();
+    assert_eq!(combined.parse(first).unwrap().status, Some(200));
+    assert!(c.includes.contains(&"ports.conf".to_string()));
+
+    let c = extract_many(&[&text("debian-nginx.conf"), &text("debian-nginx-default")]);
+    let logs: Vec<_> =
+        c.logs.iter().map(|l| (l.kind, l.path.as_str(), l.format_name.as_deref())).collect();
+    assert_eq!(
+        logs,
+        vec![
+            (LogKind::Error, "/var/log/nginx/error.log", None),
+            (LogKind::Access, "/var/log/nginx/access.log", Some("combined"))
+        ]
+    );
+    let combined = LogFormat::compile(c.logs.get(1).unwrap().format.as_deref().unwrap()).unwrap();
+    let line = read("nginx-combined.log");
+    let first = line.split(|&b| b == b'\n').next().unwrap();
+    assert_eq!(
+        combined.parse(first).unwrap().user_agent.as_deref(),
+        Some("Mozilla/5.0 (X11; Linux x86_64) curl-ish")
+    );
+    assert!(c.includes.contains(&"/etc/nginx/sites-enabled/*".to_string()));
+}

@@ -48,8 +48,11 @@ pub struct LogFile {
     pub path: String,
     /// Format nickname used (`combined`), if a name was given.
     pub format_name: Option<String>,
-    /// The format string, when it was given inline or its nickname is known.
+    /// The format string, when it was given inline or its nickname is known (for an Apache
+    /// error log: the `ErrorLogFormat` in effect, if any).
     pub format: Option<String>,
+    /// `ServerName` / `server_name` of the virtual host block the directive is in.
+    pub server_name: Option<String>,
 }
 
 /// Everything found in one configuration text.
@@ -59,6 +62,9 @@ pub struct ServerLogConfig {
     pub formats: Vec<NamedFormat>,
     /// Log files, in order.
     pub logs: Vec<LogFile>,
+    /// Other files the text includes (`Include`, `IncludeOptional`, `include`), as written
+    /// (globs and variables unexpanded): the caller reads them too.
+    pub includes: Vec<String>,
 }
 
 impl ServerLogConfig {
@@ -144,11 +150,47 @@ fn apache_lines(text: &str) -> Vec<String> {
 /// Reads an Apache configuration text.
 pub fn extract_apache(text: &str) -> ServerLogConfig {
     let mut c = ServerLogConfig::default();
-    let mut uses: Vec<(LogKind, String, Option<String>, Option<String>)> = vec![];
+    let mut uses: Vec<(LogKind, String, Option<String>, Option<String>, Option<String>)> = vec![];
+    let mut vhost: Option<(usize, Option<String>)> = None;
+    let mut error_format: Option<String> = None;
+    let mut vhost_error_format: Option<String> = None;
     for line in apache_lines(text) {
         let args = apache_args(&line);
         let Some(d) = args.first() else { continue };
-        match d.to_ascii_lowercase().as_str() {
+        let lower = d.to_ascii_lowercase();
+        if lower.starts_with("<virtualhost") {
+            vhost = Some((uses.len(), None));
+            vhost_error_format = None;
+            continue;
+        }
+        if lower.starts_with("</virtualhost") {
+            if let Some((start, name)) = vhost.take() {
+                for u in uses.iter_mut().skip(start) {
+                    u.4 = name.clone();
+                }
+            }
+            vhost_error_format = None;
+            continue;
+        }
+        match lower.as_str() {
+            "servername" => {
+                if let (Some((_, n)), Some(a)) = (vhost.as_mut(), args.get(1)) {
+                    *n = Some(a.split(':').next().unwrap_or(a).to_string());
+                }
+            }
+            "include" | "includeoptional" => {
+                if let Some(a) = args.get(1) {
+                    c.includes.push(a.clone());
+                }
+            }
+            "errorlogformat" => {
+                let f = args.get(1).cloned();
+                if vhost.is_some() {
+                    vhost_error_format = f;
+                } else {
+                    error_format = f;
+                }
+            }
             "logformat" => {
                 if let Some(f) = args.get(1) {
                     let name = args.get(2).cloned().unwrap_or_default();
@@ -164,9 +206,9 @@ pub fn extract_apache(text: &str) -> ServerLogConfig {
                 if let (Some(p), Some(f)) = (args.get(1), args.get(2)) {
                     // An argument with a `%` is an inline format; otherwise a nickname.
                     if f.contains('%') {
-                        uses.push((LogKind::Access, p.clone(), None, Some(f.clone())));
+                        uses.push((LogKind::Access, p.clone(), None, Some(f.clone()), None));
                     } else {
-                        uses.push((LogKind::Access, p.clone(), Some(f.clone()), None));
+                        uses.push((LogKind::Access, p.clone(), Some(f.clone()), None, None));
                     }
                 }
             }
@@ -180,26 +222,43 @@ pub fn extract_apache(text: &str) -> ServerLogConfig {
                         .find(|f| f.name.is_empty())
                         .map(|f| f.format.clone());
                     let name = if f.is_none() { Some("common".to_string()) } else { None };
-                    uses.push((LogKind::Access, p.clone(), name, f));
+                    uses.push((LogKind::Access, p.clone(), name, f, None));
                 }
             }
             "errorlog" => {
                 if let Some(p) = args.get(1) {
-                    uses.push((LogKind::Error, p.clone(), None, None));
+                    let f = vhost_error_format.clone().or_else(|| error_format.clone());
+                    uses.push((LogKind::Error, p.clone(), None, f, None));
                 }
             }
             _ => {}
         }
     }
-    for (kind, path, name, fmt) in uses {
+    for (kind, path, name, fmt, server_name) in uses {
         let format = fmt.or_else(|| name.as_deref().and_then(|n| c.format(Server::Apache, n)));
-        c.logs.push(LogFile { server: Server::Apache, kind, path, format_name: name, format });
+        c.logs.push(LogFile {
+            server: Server::Apache,
+            kind,
+            path,
+            format_name: name,
+            format,
+            server_name,
+        });
     }
     c
 }
 
-/// nginx config text → statements (tokens up to `;`), quotes kept on quoted tokens.
-fn nginx_statements(text: &str) -> Vec<Vec<String>> {
+/// One nginx statement: its tokens, and whether it opens a block (`server {`), closes one
+/// (`}`), or is a plain `;` statement.
+#[derive(Debug, PartialEq)]
+enum Stmt {
+    Plain(Vec<String>),
+    Open(Vec<String>),
+    Close,
+}
+
+/// nginx config text → statements (tokens up to `;`, `{` or `}`), quotes kept on quoted tokens.
+fn nginx_statements(text: &str) -> Vec<Stmt> {
     let mut out = vec![];
     let mut cur: Vec<String> = vec![];
     let mut it = text.chars().peekable();
@@ -218,8 +277,17 @@ fn nginx_statements(text: &str) -> Vec<Vec<String>> {
         }
         if c == ';' || c == '{' || c == '}' {
             it.next();
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+            let toks = std::mem::take(&mut cur);
+            match c {
+                '{' => out.push(Stmt::Open(toks)),
+                '}' => {
+                    if !toks.is_empty() {
+                        out.push(Stmt::Plain(toks));
+                    }
+                    out.push(Stmt::Close);
+                }
+                _ if !toks.is_empty() => out.push(Stmt::Plain(toks)),
+                _ => {}
             }
             continue;
         }
@@ -255,7 +323,7 @@ fn nginx_statements(text: &str) -> Vec<Vec<String>> {
         cur.push(tok);
     }
     if !cur.is_empty() {
-        out.push(cur);
+        out.push(Stmt::Plain(cur));
     }
     out
 }
@@ -273,10 +341,37 @@ fn unquote(t: &str) -> &str {
 /// Reads an nginx configuration text.
 pub fn extract_nginx(text: &str) -> ServerLogConfig {
     let mut c = ServerLogConfig::default();
-    let mut uses: Vec<(LogKind, String, Option<String>)> = vec![];
-    for st in nginx_statements(text) {
+    let mut uses: Vec<(LogKind, String, Option<String>, Option<String>)> = vec![];
+    // Open blocks: (is a `server` block, first use inside it, its server_name).
+    let mut blocks: Vec<(bool, usize, Option<String>)> = vec![];
+    for stmt in nginx_statements(text) {
+        let st = match stmt {
+            Stmt::Open(h) => {
+                blocks.push((h.first().is_some_and(|d| d == "server"), uses.len(), None));
+                continue;
+            }
+            Stmt::Close => {
+                if let Some((true, start, name)) = blocks.pop() {
+                    for u in uses.iter_mut().skip(start).filter(|u| u.3.is_none()) {
+                        u.3 = name.clone();
+                    }
+                }
+                continue;
+            }
+            Stmt::Plain(st) => st,
+        };
         let Some(d) = st.first() else { continue };
         match d.as_str() {
+            "server_name" => {
+                if let (Some(b), Some(n)) = (blocks.iter_mut().rev().find(|b| b.0), st.get(1)) {
+                    b.2 = Some(unquote(n).to_string());
+                }
+            }
+            "include" => {
+                if let Some(p) = st.get(1) {
+                    c.includes.push(unquote(p).to_string());
+                }
+            }
             "log_format" => {
                 let Some(name) = st.get(1) else { continue };
                 let mut escape = None;
@@ -305,19 +400,26 @@ pub fn extract_nginx(text: &str) -> ServerLogConfig {
                     .filter(|t| !t.contains('='))
                     .map(|t| unquote(t).to_string())
                     .unwrap_or_else(|| "combined".into());
-                uses.push((LogKind::Access, unquote(p).to_string(), Some(name)));
+                uses.push((LogKind::Access, unquote(p).to_string(), Some(name), None));
             }
             "error_log" => {
                 if let Some(p) = st.get(1) {
-                    uses.push((LogKind::Error, unquote(p).to_string(), None));
+                    uses.push((LogKind::Error, unquote(p).to_string(), None, None));
                 }
             }
             _ => {}
         }
     }
-    for (kind, path, name) in uses {
+    for (kind, path, name, server_name) in uses {
         let format = name.as_deref().and_then(|n| c.format(Server::Nginx, n));
-        c.logs.push(LogFile { server: Server::Nginx, kind, path, format_name: name, format });
+        c.logs.push(LogFile {
+            server: Server::Nginx,
+            kind,
+            path,
+            format_name: name,
+            format,
+            server_name,
+        });
     }
     c
 }
@@ -335,6 +437,13 @@ pub fn extract(text: &str) -> ServerLogConfig {
     if looks_nginx { extract_nginx(text) } else { extract_apache(text) }
 }
 
+/// Reads several configuration texts of one server as one (the main file first, then the
+/// files it includes), so that a `CustomLog ... combined` in a site file finds the `LogFormat`
+/// of the main file.
+pub fn extract_many(texts: &[&str]) -> ServerLogConfig {
+    extract(&texts.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,20 +456,29 @@ LogFormat "%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\"" v
 LogFormat "%h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\"" combined
 LogFormat "%h %l %u %t \"%r\" %>s %O" common
 ErrorLog ${APACHE_LOG_DIR}/error.log
+IncludeOptional sites-enabled/*.conf
 <VirtualHost *:80>
+    ServerName www.example.test:80
+    ErrorLogFormat "[%{cu}t] [%l] %M"
+    ErrorLog /var/log/apache2/www-error.log
     CustomLog ${APACHE_LOG_DIR}/access.log combined
     CustomLog "/var/log/apache2/timing.log" "%h %t \"%r\" %D"
     CustomLog /var/log/apache2/split.log \
         common
 </VirtualHost>
 "#;
-        let c = extract(conf);
+        let mut c = extract(conf);
         assert_eq!(c.formats.len(), 3);
         assert_eq!(
             c.formats.get(1).unwrap().format,
             r#"%h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\""#
         );
-        assert_eq!(c.logs.len(), 4);
+        assert_eq!(c.includes, vec!["sites-enabled/*.conf"]);
+        assert_eq!(c.logs.len(), 5);
+        let e = c.logs.remove(1);
+        assert_eq!(e.format.as_deref(), Some("[%{cu}t] [%l] %M"));
+        assert_eq!(e.server_name.as_deref(), Some("www.example.test"));
+        assert_eq!(c.logs.first().unwrap().server_name, None);
         let l = c.logs.get(1).unwrap();
         assert_eq!(
             (l.kind, l.path.as_str(), l.format_name.as_deref()),
@@ -386,7 +504,10 @@ http {
     log_format js escape=json '{"a":"$remote_addr","r":"$request"}';
     access_log /var/log/nginx/access.log main buffer=32k;
     error_log /var/log/nginx/error.log warn;
+    include /etc/nginx/conf.d/*.conf;
     server {
+        listen 80;
+        server_name shop.example.test www.shop.example.test;
         access_log /var/log/nginx/default.log;
         access_log /var/log/nginx/j.log js;
         access_log off;
@@ -417,6 +538,9 @@ http {
             ]
         );
         assert_eq!(c.logs.get(2).unwrap().format.as_deref(), Some(NGINX_COMBINED));
+        assert_eq!(c.logs.get(2).unwrap().server_name.as_deref(), Some("shop.example.test"));
+        assert_eq!(c.logs.first().unwrap().server_name, None);
+        assert_eq!(c.includes, vec!["/etc/nginx/conf.d/*.conf"]);
         for f in &c.formats {
             super::super::custom::LogFormat::compile(&f.format).unwrap();
         }

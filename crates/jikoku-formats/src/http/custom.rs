@@ -725,7 +725,12 @@ mod tests {
         assert_eq!(a.vport, Some(8080));
         assert_eq!(a.duration_ns, Some(2_000_000_000));
         // An out-of-range fraction is no match (and no overflow).
-        assert!(f.parse(b"h.test:8080 ::1 2026-11-22 19:22:05.99999999999 +0900 GET /p HTTP/1.1 404 99 2").is_none());
+        assert!(
+            f.parse(
+                b"h.test:8080 ::1 2026-11-22 19:22:05.99999999999 +0900 GET /p HTTP/1.1 404 99 2"
+            )
+            .is_none()
+        );
     }
 
     #[test]
