@@ -147,10 +147,13 @@ fn apache_lines(text: &str) -> Vec<String> {
     out
 }
 
+/// (kind, path, format nickname, inline format, server name) before nicknames are resolved.
+type ApacheUse = (LogKind, String, Option<String>, Option<String>, Option<String>);
+
 /// Reads an Apache configuration text.
 pub fn extract_apache(text: &str) -> ServerLogConfig {
     let mut c = ServerLogConfig::default();
-    let mut uses: Vec<(LogKind, String, Option<String>, Option<String>, Option<String>)> = vec![];
+    let mut uses: Vec<ApacheUse> = vec![];
     let mut vhost: Option<(usize, Option<String>)> = None;
     let mut error_format: Option<String> = None;
     let mut vhost_error_format: Option<String> = None;
