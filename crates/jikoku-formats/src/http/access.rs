@@ -125,11 +125,34 @@ pub fn parse(line: &[u8]) -> Option<(Access, Layout)> {
     if prefix.contains('"') {
         return None;
     }
-    let words: Vec<&str> = prefix.split([' ', '\t']).filter(|w| !w.is_empty()).collect();
+    let raw_words: Vec<&str> = prefix.split([' ', '\t']).filter(|w| !w.is_empty()).collect();
+    // `%{X-Forwarded-For}i` in place of `%h` writes a list: `203.0.113.9, 10.0.0.1 - - [...]`.
+    // Its words are joined back; the first address is the client.
+    let mut words: Vec<String> = vec![];
+    let mut list: Option<String> = None;
+    for w in raw_words {
+        match words.last_mut() {
+            Some(last) if last.ends_with(',') => {
+                last.push(' ');
+                last.push_str(w);
+            }
+            _ => words.push(w.to_string()),
+        }
+    }
+    if let Some(first) = words.first_mut() {
+        if first.contains(", ") {
+            list = Some(first.clone());
+            *first = first.split(',').next().unwrap_or("").to_string();
+        }
+    }
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
     if words.is_empty() || words.len() > 6 {
         return None;
     }
     let mut a = Access { time: Some(time), ..Default::default() };
+    if let Some(l) = list {
+        a.extras.push(("x_forwarded_for".into(), l));
+    }
     let n = words.len();
     let dash = |s: &str| present(s.to_string());
     let mut client_idx = match n {
@@ -348,6 +371,15 @@ mod tests {
         // `"-" 408 -`
         let (a, _) = p(r#"::1 - - [26/Dec/2016:16:16:48 +0200] "-" 408 -"#);
         assert_eq!((a.request, a.status, a.body_bytes), (None, Some(408), None));
+        // An X-Forwarded-For list in place of the client.
+        let (a, _) =
+            p(r#"203.0.113.9, 10.0.0.1 - - [22/Nov/2026:19:22:05 +0000] "GET / HTTP/1.1" 200 5"#);
+        assert_eq!(a.client.as_deref(), Some("203.0.113.9"));
+        assert_eq!(a.vhost, None);
+        assert_eq!(
+            a.extras,
+            vec![("x_forwarded_for".to_string(), "203.0.113.9, 10.0.0.1".to_string())]
+        );
         // A syslog line is not an access line.
         assert!(parse(b"Nov 22 19:22:05 host sshd[1]: [22/Nov/2026:19:22:05 +0000] x").is_none());
     }

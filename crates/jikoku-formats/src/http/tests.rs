@@ -122,11 +122,52 @@ fn random_pieces_never_panic() {
         seed
     };
     let pieces: [&[u8]; 24] = [
-        b"127.0.0.1", b" ", b"-", b"\"", b"\\", b"\\x", b"[", b"]", b"22/Nov/2026:19:22:05 +0000", b"200", b"GET / HTTP/1.1",
-        b"2026/11/22 19:21:53 [error] 1#1: *2 ", b", client: ", b"[Sun Nov 22 19:22:05.1 2026]", b"[core:error]", b"[pid 1:tid 2]",
-        b"\xff", b"::1", b"AH00001: ", b"PHP Warning:  x in /a on line 9", b"{\"a\":\"", b"%", b"$", b"\n",
+        b"127.0.0.1",
+        b" ",
+        b"-",
+        b"\"",
+        b"\\",
+        b"\\x",
+        b"[",
+        b"]",
+        b"22/Nov/2026:19:22:05 +0000",
+        b"200",
+        b"GET / HTTP/1.1",
+        b"2026/11/22 19:21:53 [error] 1#1: *2 ",
+        b", client: ",
+        b"[Sun Nov 22 19:22:05.1 2026]",
+        b"[core:error]",
+        b"[pid 1:tid 2]",
+        b"\xff",
+        b"::1",
+        b"AH00001: ",
+        b"PHP Warning:  x in /a on line 9",
+        b"{\"a\":\"",
+        b"%",
+        b"$",
+        b"\n",
     ];
-    let fpieces = ["%h", "%{Referer}i", "%t", "%{%d/%b/%Y}t", "%>s", "%D", "%{", "$remote_addr", "${host}", "\"", " ", "[", "]", "-", "$request_time", "%r", "escape=json ", "'", "%%"];
+    let fpieces = [
+        "%h",
+        "%{Referer}i",
+        "%t",
+        "%{%d/%b/%Y}t",
+        "%>s",
+        "%D",
+        "%{",
+        "$remote_addr",
+        "${host}",
+        "\"",
+        " ",
+        "[",
+        "]",
+        "-",
+        "$request_time",
+        "%r",
+        "escape=json ",
+        "'",
+        "%%",
+    ];
     for _ in 0..300 {
         let mut fmt = String::new();
         for _ in 0..(next() % 8) {
@@ -148,7 +189,10 @@ fn random_pieces_never_panic() {
             // A format with no field is refused up front; that is an Err, not a panic.
             if p.parse(&mut r, &opts, &mut |rec| out.push(rec)).is_ok() {
                 let covered: u64 = out.iter().map(|r| r.event.jikoku.lines.unwrap_or(1)).sum();
-                let lines = data.split(|&c| c == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace)).count() as u64;
+                let lines = data
+                    .split(|&c| c == b'\n')
+                    .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+                    .count() as u64;
                 assert!(covered >= lines, "{covered} < {lines}");
             }
         }
