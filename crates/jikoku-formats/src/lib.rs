@@ -22,6 +22,7 @@ use jikoku_core::Event;
 use jikoku_time::RawTime;
 
 pub mod auth;
+pub mod http;
 pub mod lines;
 pub mod registry;
 pub mod sudo;

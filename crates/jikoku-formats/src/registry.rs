@@ -12,6 +12,7 @@ pub fn decoders() -> Vec<Box<dyn MessageDecoder>> {
     vec![
         Box::new(crate::auth::AuthDecoder),
         Box::new(crate::sudo::syslog::SudoDecoder),
+        Box::new(crate::http::decoder::HttpDecoder),
         // decoders: add new message decoders above this line
     ]
 }
@@ -24,6 +25,9 @@ pub fn parsers() -> Vec<Arc<dyn Parser>> {
         Arc::new(crate::sudo::logfile::SudoLogfileParser),
         Arc::new(crate::sudo::json::SudoJsonParser),
         Arc::new(crate::sudo::iolog::SudoIologParser),
+        Arc::new(crate::http::HttpParser::apache()),
+        Arc::new(crate::http::HttpParser::nginx()),
+        Arc::new(crate::http::HttpParser::custom()),
         // parsers: add new source parsers above this line
     ]
 }
