@@ -21,11 +21,14 @@ use std::io::BufRead;
 use jikoku_core::Event;
 use jikoku_time::RawTime;
 
+pub mod acct;
 pub mod auth;
+pub mod lastcomm;
 pub mod lines;
 pub mod registry;
 pub mod syslog;
 pub mod text;
+pub mod utmp;
 
 /// One parsed record: the event and its time as written.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +46,13 @@ impl Record {
     }
 
     /// A `pipeline_error` record for a line or binary record that could not be parsed.
-    pub fn error(dataset: &'static str, original: &[u8], offset: u64, line: Option<u64>, reason: impl Into<String>) -> Self {
+    pub fn error(
+        dataset: &'static str,
+        original: &[u8],
+        offset: u64,
+        line: Option<u64>,
+        reason: impl Into<String>,
+    ) -> Self {
         let mut event = Event::pipeline_error(dataset, original, reason);
         event.log.offset = Some(offset);
         event.jikoku.line = line;
@@ -75,6 +84,11 @@ pub type Confidence = u8;
 pub struct ParseOptions {
     /// `--http-format`: a custom Apache `LogFormat` or nginx `log_format` string.
     pub http_format: Option<String>,
+    /// The source's file name (last component, lower-case, no compression suffix), for parsers
+    /// whose variant the name tells (`btmp` holds failed logins).
+    pub file_name: Option<String>,
+    /// uid/gid → name tables from the host's passwd/group files (`acct`, `wtmp`).
+    pub id_names: Option<std::sync::Arc<acct::IdNames>>,
 }
 
 /// A sink for records.
@@ -94,7 +108,12 @@ pub trait Parser: Send + Sync {
     fn sniff(&self, head: &Head<'_>) -> Confidence;
     /// Parses the whole source, emitting every record (events and pipeline errors) in source order.
     /// An `Err` is an I/O error of the reader (e.g. corrupt compression); records emitted before it stand.
-    fn parse(&self, input: &mut dyn BufRead, opts: &ParseOptions, sink: &mut Sink<'_>) -> std::io::Result<()>;
+    fn parse(
+        &self,
+        input: &mut dyn BufRead,
+        opts: &ParseOptions,
+        sink: &mut Sink<'_>,
+    ) -> std::io::Result<()>;
 }
 
 /// A decoder of the MSG part of syslog records (auth, sudo, mail, …).

@@ -20,6 +20,9 @@ pub fn parsers() -> Vec<Arc<dyn Parser>> {
     let decoders: Arc<[Box<dyn MessageDecoder>]> = decoders().into();
     vec![
         Arc::new(crate::syslog::SyslogParser::new(decoders.clone())),
+        Arc::new(crate::acct::AcctParser),
+        Arc::new(crate::lastcomm::LastcommParser),
+        Arc::new(crate::utmp::WtmpParser),
         // parsers: add new source parsers above this line
     ]
 }
