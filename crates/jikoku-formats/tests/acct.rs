@@ -1,6 +1,8 @@
 //! Process accounting: real files checked record by record against GNU `lastcomm`/`dump-acct`
 //! and FreeBSD `lastcomm` output of the same files, plus hand-built layouts.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -338,4 +340,218 @@ fn freebsd_v2_amd64() {
 #[test]
 fn freebsd_v2_i386() {
     check_freebsd("acct/freebsd/v2-i386-acct.in", "acct/freebsd/v2-i386.out", "acct.freebsd_v2");
+}
+
+#[test]
+fn comp_t_and_tty_decoding() {
+    assert_eq!(comp_t(0), 0);
+    assert_eq!(comp_t(0x1fff), 8191);
+    assert_eq!(comp_t(0x2001), 8);
+    assert_eq!(comp_t(0x3108), 0x1108 << 3);
+    assert_eq!(comp_t(0x1108), 4360);
+    assert_eq!(comp_t(0xffff), 8191 << 21);
+    assert_eq!(comp2_t(0x7ffff), 0x7ffff);
+    assert_eq!(comp2_t(1 << 19), 0x80000);
+    assert_eq!(comp2_t((2 << 19) | 1), (0x80001) << 1);
+    assert_eq!(linux_tty_name(0x8800).as_deref(), Some("pts/0"));
+    assert_eq!(linux_tty_name(0x8901).as_deref(), Some("pts/257"));
+    assert_eq!(linux_tty_name(0x0401).as_deref(), Some("tty1"));
+    assert_eq!(linux_tty_name(0x0440).as_deref(), Some("ttyS0"));
+    assert_eq!(linux_tty_name(0x0501).as_deref(), Some("console"));
+    assert_eq!(linux_tty_name(0x0300).as_deref(), Some("ttyp0"));
+    assert_eq!(linux_tty_name(0x0312).as_deref(), Some("ttyq2"));
+    assert_eq!(linux_tty_name(0x0807), None);
+}
+
+fn put(b: &mut Vec<u8>, off: usize, bytes: &[u8]) {
+    if b.len() < off + bytes.len() {
+        b.resize(off + bytes.len(), 0);
+    }
+    b[off..off + bytes.len()].copy_from_slice(bytes);
+}
+
+fn openbsd(comm: &str, btime: i64, pid: u32, flag: u32) -> Vec<u8> {
+    let mut r = vec![0u8; 64];
+    put(&mut r, 0, comm.as_bytes());
+    put(&mut r, 24, &64u16.to_le_bytes()); // utime 1 s
+    put(&mut r, 26, &32u16.to_le_bytes()); // stime 0.5 s
+    put(&mut r, 28, &640u16.to_le_bytes()); // etime 10 s
+    put(&mut r, 30, &5u16.to_le_bytes());
+    put(&mut r, 32, &btime.to_le_bytes());
+    put(&mut r, 40, &1001u32.to_le_bytes());
+    put(&mut r, 44, &20u32.to_le_bytes());
+    put(&mut r, 48, &1234u32.to_le_bytes());
+    put(&mut r, 52, &u32::MAX.to_le_bytes());
+    put(&mut r, 56, &pid.to_le_bytes());
+    put(&mut r, 60, &flag.to_le_bytes());
+    r
+}
+
+#[test]
+fn openbsd_hand_built() {
+    let mut b = openbsd("sendmail", 1_000_000_000, 4242, 0x31);
+    // The kernel writes at most 23 characters and a NUL.
+    b.extend(openbsd("averyveryverylongcomman", 1_000_000_005, 4243, 0));
+    b.extend(openbsd("sh", 1_000_000_009, 4244, 0x100));
+    let (layout, conf) = detect(&b, Some(b.len() as u64)).unwrap();
+    assert_eq!(format!("{layout:?}"), "OpenBsd { be: false }");
+    assert!(conf >= 75);
+    let v: Vec<Value> = parse(&b).iter().map(json).collect();
+    assert_eq!(v.len(), 3);
+    assert!(v.iter().all(|e| e["event"]["dataset"] == "acct.openbsd"));
+    assert_eq!(get(&v[0], "process.name"), "sendmail");
+    assert_eq!(get(&v[0], "process.pid"), 4242);
+    assert_eq!(get(&v[0], "user.id"), "1001");
+    assert_eq!(get(&v[0], "jikoku.acct.flags"), &serde_json::json!(["fork", "xsig", "pledge"]));
+    assert_eq!(get(&v[0], "jikoku.acct.cpu_user_seconds"), 1.0);
+    assert_eq!(get(&v[0], "jikoku.acct.cpu_system_seconds"), 0.5);
+    assert_eq!(get(&v[0], "event.duration"), 10_000_000_000i64);
+    assert_eq!(get(&v[0], "process.start"), "2001-09-09T01:46:40Z");
+    assert_eq!(get(&v[0], "process.end"), "2001-09-09T01:46:50Z");
+    assert!(get(&v[0], "jikoku.tty").is_null() && get(&v[0], "jikoku.acct.tty_dev").is_null());
+    assert_eq!(get(&v[1], "process.name"), "averyveryverylongcomman");
+    assert_eq!(get(&v[1], "jikoku.acct.comm_truncated"), true);
+    assert_eq!(get(&v[2], "jikoku.acct.flags"), &serde_json::json!(["execve"]));
+}
+
+fn netbsd_be(comm: &str, btime: i64, uid: u32, flag: u8) -> Vec<u8> {
+    let mut r = vec![0u8; 64];
+    put(&mut r, 0, comm.as_bytes());
+    put(&mut r, 16, &0x2001u16.to_be_bytes()); // comp_t 8 → 8/64 s
+    put(&mut r, 20, &128u16.to_be_bytes()); // 2 s
+    put(&mut r, 24, &btime.to_be_bytes());
+    put(&mut r, 32, &uid.to_be_bytes());
+    put(&mut r, 36, &0u32.to_be_bytes());
+    put(&mut r, 40, &300u16.to_be_bytes());
+    put(&mut r, 48, &u64::MAX.to_be_bytes());
+    r[56] = flag;
+    r
+}
+
+#[test]
+fn netbsd_big_endian_hand_built() {
+    let mut b = netbsd_be("sh", 1_600_000_000, 0, 0x02);
+    b.extend(netbsd_be("cron", 1_600_000_100, 12, 0x01));
+    let (layout, _) = detect(&b, Some(128)).unwrap();
+    assert_eq!(format!("{layout:?}"), "NetBsd { be: true }");
+    let v: Vec<Value> = parse(&b).iter().map(json).collect();
+    assert_eq!(v.len(), 2);
+    assert_eq!(get(&v[0], "event.dataset"), "acct.netbsd");
+    assert_eq!(get(&v[0], "user.name"), "root");
+    assert_eq!(get(&v[0], "jikoku.acct.superuser"), true);
+    assert_eq!(get(&v[0], "jikoku.acct.cpu_user_seconds"), 0.125);
+    assert_eq!(get(&v[0], "jikoku.acct.elapsed_seconds"), 2.0);
+    assert_eq!(get(&v[0], "jikoku.acct.mem_kb"), 300.0);
+    assert_eq!(get(&v[1], "jikoku.acct.forked_no_exec"), true);
+    assert_eq!(get(&v[1], "process.start"), "2020-09-13T12:28:20Z");
+}
+
+fn freebsd_v3(comm: &str, btime: i64, flag: u8, be: bool) -> Vec<u8> {
+    let u16b = |v: u16| if be { v.to_be_bytes() } else { v.to_le_bytes() };
+    let u32b = |v: u32| if be { v.to_be_bytes() } else { v.to_le_bytes() };
+    let mut r = vec![0u8; 80];
+    r[1] = 3;
+    put(&mut r, 2, &u16b(80));
+    put(&mut r, 4, comm.as_bytes());
+    put(&mut r, 20, &u32b(1500f32.to_bits()));
+    put(&mut r, 24, &u32b(500f32.to_bits()));
+    put(&mut r, 28, &u32b(2_000_000f32.to_bits()));
+    put(&mut r, 32, &if be { btime.to_be_bytes() } else { btime.to_le_bytes() });
+    put(&mut r, 40, &u32b(1001));
+    put(&mut r, 44, &u32b(0));
+    put(&mut r, 48, &u32b(812f32.to_bits()));
+    put(&mut r, 52, &u32b(3f32.to_bits()));
+    put(&mut r, 56, &[0xff; 8]);
+    put(&mut r, 68, &u16b(80));
+    r[72] = flag;
+    r
+}
+
+#[test]
+fn freebsd_v3_both_orders_and_mixed_with_v1() {
+    for be in [false, true] {
+        let mut b = freebsd_v3("1234567890123456", 1_700_000_000, 0x21, be);
+        b.extend(freebsd_v3("ls", 1_700_000_001, 0x20, be));
+        let (layout, conf) = detect(&b, None).unwrap();
+        assert!(matches!(layout, jikoku_formats::acct::Layout::FreeBsd { be: x, .. } if x == be));
+        assert!(conf >= 75);
+        let v: Vec<Value> = parse(&b).iter().map(json).collect();
+        assert_eq!(v.len(), 2);
+        assert_eq!(get(&v[0], "event.dataset"), "acct.freebsd_v3");
+        assert_eq!(get(&v[0], "process.name"), "1234567890123456");
+        assert_eq!(get(&v[0], "jikoku.acct.comm_truncated"), true);
+        assert_eq!(get(&v[0], "jikoku.acct.flags"), &serde_json::json!(["fork", "nver"]));
+        assert_eq!(get(&v[0], "jikoku.acct.cpu_seconds"), 0.002);
+        assert_eq!(get(&v[0], "event.duration"), 2_000_000_000i64);
+        assert_eq!(get(&v[0], "jikoku.acct.mem_kb"), 812.0);
+        assert_eq!(get(&v[1], "log.offset"), 80);
+    }
+    // FreeBSD keeps v1 records written before an upgrade: a v1 (amd64) file continued in v3.
+    let v1 = fixture("acct/freebsd/v1-amd64-acct.in");
+    let mut b = v1.clone();
+    b.extend(freebsd_v3("date", 1_700_000_000, 0x20, false));
+    let recs = parse(&b);
+    assert_eq!(recs.len(), v1.len() / 56 + 1);
+    assert!(recs.iter().all(|r| !r.is_error()));
+    let last = json(recs.last().unwrap());
+    assert_eq!(get(&last, "event.dataset"), "acct.freebsd_v3");
+    assert_eq!(get(&last, "log.offset").as_u64(), Some(v1.len() as u64));
+}
+
+#[test]
+fn truncated_and_corrupt_records_are_errors_not_stops() {
+    let good = fixture("acct/pacct-v3.bin");
+    let n = good.len() / 64;
+    let mut b = good.clone();
+    b[64 * 3 + 1] = 0x07; // unknown version in record 3
+    b[64 * 5..64 * 6].fill(0); // a zero-filled record 5
+    b.truncate(good.len() - 10);
+    let recs = parse(&b);
+    assert_eq!(recs.len(), n);
+    let errs: Vec<(u64, String)> = recs
+        .iter()
+        .filter(|r| r.is_error())
+        .map(|r| (r.event.log.offset.unwrap(), r.event.error.message.clone().unwrap()))
+        .collect();
+    assert_eq!(errs.len(), 3, "{errs:?}");
+    assert_eq!(errs[0].0, 192);
+    assert!(errs[0].1.contains("version"), "{errs:?}");
+    assert_eq!(errs[1].0, 320);
+    assert!(errs[1].1.contains("zero-filled"));
+    assert_eq!(errs[2].0, (64 * (n - 1)) as u64);
+    assert!(errs[2].1.contains("truncated record: 54 of 64"));
+    assert!(recs[3].event.event.original.is_some());
+    assert_eq!(recs[4].event.process.name.as_deref(), Some("sleep"));
+    // Garbage that is no layout at all: kept, as errors.
+    let junk = vec![0xa5u8; 100];
+    let recs = parse(&junk);
+    assert_eq!(recs.len(), 2);
+    assert!(recs.iter().all(|r| r.is_error()));
+}
+
+#[test]
+fn sniffing_is_structural() {
+    fn head<'a>(b: &'a [u8], name: &'a str) -> Head<'a> {
+        Head { bytes: b, file_name: name, len: Some(b.len() as u64) }
+    }
+    let v3 = fixture("acct/pacct-v3.bin");
+    let be = fixture("acct/pacct-v3-be.bin");
+    let v2 = fixture("acct/pacct-v2.bin");
+    let fb = fixture("acct/freebsd/v2-i386-acct.in");
+    for (b, name) in
+        [(&v3, "pacct"), (&v3, "data.bin"), (&be, "x"), (&v2, "pacct.0"), (&fb, "acct")]
+    {
+        let h = head(b, name);
+        assert!(AcctParser.sniff(&h) >= 80, "{name}");
+        assert_eq!(jikoku_formats::registry::sniff(&h).unwrap().name(), "acct", "{name}");
+    }
+    // A name alone is not enough; text and login records are not accounting.
+    let text = fixture("acct/pacct-v3.lastcomm.txt");
+    assert_eq!(AcctParser.sniff(&head(&text, "pacct")), 0);
+    let wtmp = fixture("utmp/wtmp.bin");
+    assert_eq!(AcctParser.sniff(&head(&wtmp, "wtmp")), 0);
+    assert_eq!(jikoku_formats::registry::sniff(&head(&wtmp, "wtmp")).unwrap().name(), "wtmp");
+    assert_eq!(jikoku_formats::registry::sniff(&head(&wtmp, "")).unwrap().name(), "wtmp");
+    assert_eq!(jikoku_formats::registry::find("btmp").unwrap().name(), "wtmp");
+    assert_eq!(jikoku_formats::registry::find("pacct").unwrap().name(), "acct");
 }

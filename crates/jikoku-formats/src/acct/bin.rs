@@ -45,12 +45,6 @@ pub(crate) fn cstr(b: &[u8], off: usize, len: usize) -> Option<(&[u8], bool)> {
     }
 }
 
-/// Text of a NUL-padded field, lossless (`\xNN` for invalid UTF-8), or `None` when empty.
-pub(crate) fn text(b: &[u8], off: usize, len: usize) -> Option<String> {
-    let (t, _) = cstr(b, off, len)?;
-    if t.is_empty() { None } else { Some(jikoku_core::escape::bytes_to_text(t)) }
-}
-
 /// True when the field holds printable text (no control bytes before the NUL), allowing
 /// UTF-8 and Latin-1 high bytes.
 pub(crate) fn printable_field(b: &[u8], off: usize, len: usize) -> bool {
