@@ -505,8 +505,10 @@ fn truncated_and_corrupt_records_are_errors_not_stops() {
     let mut b = good.clone();
     b[64 * 3 + 1] = 0x07; // unknown version in record 3
     b[64 * 5..64 * 6].fill(0); // a zero-filled record 5
+    b[64 * 6 + 24..64 * 6 + 28].copy_from_slice(&100u32.to_le_bytes()); // record 6 in 1970
     b.truncate(good.len() - 10);
     let recs = parse(&b);
+    let v: Vec<Value> = recs.iter().map(json).collect();
     assert_eq!(recs.len(), n);
     let errs: Vec<(u64, String)> = recs
         .iter()
@@ -522,6 +524,11 @@ fn truncated_and_corrupt_records_are_errors_not_stops() {
     assert!(errs[2].1.contains("truncated record: 54 of 64"));
     assert!(recs[3].event.event.original.is_some());
     assert_eq!(recs[4].event.process.name.as_deref(), Some("sleep"));
+    // An unset clock is no reason to drop a record.
+    let v6 = json(&recs[6]);
+    assert_eq!(get(&v6, "jikoku.acct.btime_implausible"), true);
+    assert_eq!(get(&v6, "process.start"), "1970-01-01T00:01:40Z");
+    assert!(get(&v[0], "jikoku.acct.btime_implausible").is_null());
     // Garbage that is no layout at all: kept, as errors.
     let junk = vec![0xa5u8; 100];
     let recs = parse(&junk);

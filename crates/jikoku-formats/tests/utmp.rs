@@ -162,9 +162,16 @@ fn real_btmp_from_sshd_and_su_matches_utmpdump_and_lastb() {
     let v = json(recs.last().unwrap());
     assert_eq!(get(&v, "user.name"), "bob");
     assert!(get(&v, "jikoku.tty").is_null());
-    // Without the file name, the same bytes read as wtmp records.
+    // Without a file name, records that are all LOGIN_PROCESS of real users are failures too;
+    // a file named wtmp is read as wtmp whatever it holds.
     let plain = parse_named(&fixture("utmp/btmp.bin"), "");
-    assert_eq!(json(&plain[0])["event"]["dataset"], "login.wtmp");
+    assert_eq!(json(&plain[0])["event"]["dataset"], "login.btmp");
+    let named = parse_named(&fixture("utmp/btmp.bin"), "wtmp");
+    assert_eq!(json(&named[0])["event"]["dataset"], "login.wtmp");
+    assert_eq!(json(&named[0])["event"]["action"], "login-prompt");
+    // The LOGIN_PROCESS records of getty (user LOGIN) in plaso's utmp stay what they are.
+    let getty = parse_named(&fixture("utmp/plaso/utmp"), "");
+    assert_eq!(json(&getty[2])["event"]["dataset"], "login.wtmp");
 }
 
 #[test]
@@ -362,6 +369,12 @@ fn glibc_big_endian_384_and_corruption() {
     assert_eq!(json(&recs[0])["jikoku"]["login"]["session_end_reason"], "logout");
     // bob's logout now has no login.
     assert!(json(&recs[3])["jikoku"]["login"]["login_offset"].is_null());
+    // A boot before the clock was set (1970) is kept.
+    let mut early = le.clone();
+    early[384 + 340..384 + 344].copy_from_slice(&5i32.to_le_bytes());
+    let recs = parse_named(&early, "wtmp");
+    assert!(!recs[1].is_error());
+    assert_eq!(recs[1].time.as_ref().unwrap().year, Some(1970));
     // Truncated tail.
     let mut cut = le.clone();
     cut.truncate(le.len() - 100);

@@ -129,6 +129,12 @@ fn plausible_time(t: i64) -> bool {
     (315_532_800..=4_354_819_199).contains(&t)
 }
 
+/// For detection: a record that decodes and starts at a plausible time. (When parsing, a
+/// record of the detected layout is kept whatever its time; it is marked `btime_implausible`.)
+fn plausible(r: Result<Acct, String>) -> bool {
+    r.is_ok_and(|a| plausible_time(a.btime))
+}
+
 /// Name of a Linux tty from its `old_encode_dev` number (`(major << 8) | minor`).
 pub fn linux_tty_name(dev: u32) -> Option<String> {
     let major = (dev >> 8) & 0xff;
@@ -247,9 +253,6 @@ fn linux_record(r: &[u8], be_file: bool) -> Result<Acct, String> {
     }
     // TASK_COMM_LEN is 16: at most 15 characters reach the file.
     a.comm_truncated = a.comm.len() >= 15;
-    if !plausible_time(a.btime) {
-        return Err(format!("implausible ac_btime {}", a.btime));
-    }
     Ok(a)
 }
 
@@ -313,9 +316,6 @@ fn freebsd_new_record(r: &[u8], be: bool) -> Result<Acct, String> {
             return Err(format!("invalid time value {t}"));
         }
     }
-    if !plausible_time(a.btime) {
-        return Err(format!("implausible ac_btime {}", a.btime));
-    }
     Ok(a)
 }
 
@@ -364,9 +364,6 @@ fn comm_first(a: &mut Acct, r: &[u8], len: usize) -> Result<(), String> {
 fn check_bsd(a: &Acct, flag_mask: u32) -> Result<(), String> {
     if a.flags & !flag_mask != 0 {
         return Err(format!("invalid ac_flag {:#x}", a.flags));
-    }
-    if !plausible_time(a.btime) {
-        return Err(format!("implausible ac_btime {}", a.btime));
     }
     Ok(())
 }
@@ -464,11 +461,11 @@ fn score_freebsd(head: &[u8], be: bool, v1_size: usize) -> (usize, usize) {
         }
         let (size, good) = match freebsd_header(rest, Some(be)) {
             Some((_, len)) => {
-                (len, rest.get(..len).is_some_and(|r| freebsd_new_record(r, be).is_ok()))
+                (len, rest.get(..len).is_some_and(|r| plausible(freebsd_new_record(r, be))))
             }
             None => (
                 v1_size,
-                rest.get(..v1_size).is_some_and(|r| freebsd_v1_record(r, be, v1_size).is_ok()),
+                rest.get(..v1_size).is_some_and(|r| plausible(freebsd_v1_record(r, be, v1_size))),
             ),
         };
         if rest.len() < size {
@@ -507,7 +504,7 @@ pub fn detect(head: &[u8], len: Option<u64>) -> Option<(Layout, u8)> {
     // Linux: every record's version byte says the same byte order and a known version.
     if let Some(&v) = head.get(1) {
         let be = v & 0x80 != 0;
-        let s = score_fixed(head, 64, &|r| linux_record(r, be).is_ok());
+        let s = score_fixed(head, 64, &|r| plausible(linux_record(r, be)));
         consider(Layout::Linux { be }, s, fits(64));
     }
     for be in [false, true] {
@@ -517,12 +514,12 @@ pub fn detect(head: &[u8], len: Option<u64>) -> Option<(Layout, u8)> {
         }
         consider(
             Layout::OpenBsd { be },
-            score_fixed(head, 64, &|r| openbsd_record(r, be).is_ok()),
+            score_fixed(head, 64, &|r| plausible(openbsd_record(r, be))),
             fits(64),
         );
         consider(
             Layout::NetBsd { be },
-            score_fixed(head, 64, &|r| netbsd_record(r, be).is_ok()),
+            score_fixed(head, 64, &|r| plausible(netbsd_record(r, be))),
             fits(64),
         );
     }
@@ -589,6 +586,10 @@ impl Acct {
         e.set_extra("acct", "version", self.version);
         e.set_extra("acct", "byte_order", if self.be { "big" } else { "little" });
         e.set_extra("acct", "comm_truncated", self.comm_truncated);
+        if !plausible_time(self.btime) {
+            // A clock never set (1970) or a damaged record: kept, and said so.
+            e.set_extra("acct", "btime_implausible", true);
+        }
         e.set_extra("acct", "flags", self.flag_names());
         e.set_extra("acct", "flag_bits", self.flags);
         e.set_extra("acct", "forked_no_exec", self.flags & AFORK != 0);

@@ -133,12 +133,14 @@ fn text_fields_ok(b: &[u8], fields: &[(usize, usize)]) -> Result<(), String> {
     Ok(())
 }
 
+/// Sanity of a record's time. Detection also wants a plausible date; parsing keeps records
+/// of an unset clock (1970 boot records of machines without an RTC are common).
 fn check_time(e: &Entry) -> Result<(), String> {
     if e.kind == Kind::Empty && e.sec == 0 {
         return Ok(());
     }
-    if !plausible_time(e.sec) {
-        return Err(format!("implausible time {}", e.sec));
+    if !(0..=253_402_300_799).contains(&e.sec) {
+        return Err(format!("invalid time {}", e.sec));
     }
     if !(0..1_000_000).contains(&e.usec) {
         return Err(format!("invalid microseconds {}", e.usec));
@@ -324,7 +326,7 @@ pub fn detect(head: &[u8], len: Option<u64>) -> Option<(Layout, u8)> {
             full.resize(197, 0);
             match futx_record(&full) {
                 Ok(e) if e.kind == Kind::Empty => {}
-                Ok(_) if (1..=197).contains(&l) => {
+                Ok(e) if (1..=197).contains(&l) && plausible_time(e.sec) => {
                     ok += 1;
                     n += 1;
                 }
@@ -351,6 +353,26 @@ fn file_kind(name: Option<&str>, layout: Layout) -> &'static str {
         Layout::Glibc { .. } if n.contains("utmp") && !n.contains("wtmp") => "login.utmp",
         Layout::Glibc { .. } => "login.wtmp",
     }
+}
+
+/// Without a telling file name: a file whose records are all LOGIN_PROCESS with a real user
+/// name (getty writes `LOGIN`) holds failed logins, as sshd, login and su write them to btmp.
+fn looks_like_btmp(head: &[u8], layout: Layout) -> bool {
+    let Layout::Glibc { size, be } = layout else { return false };
+    let mut n = 0;
+    for r in head.chunks_exact(size).take(128) {
+        match glibc_record(r, size, be) {
+            Ok(e) if e.kind == Kind::Empty => {}
+            Ok(e)
+                if e.kind == Kind::LoginProcess
+                    && e.user.as_deref().is_some_and(|u| u != "LOGIN") =>
+            {
+                n += 1
+            }
+            _ => return false,
+        }
+    }
+    n > 0
 }
 
 fn name_hint(n: &str) -> bool {
@@ -636,7 +658,13 @@ impl Parser for WtmpParser {
                 ch.consume(piece.len());
             }
         };
-        let dataset = file_kind(opts.file_name.as_deref(), layout);
+        let mut dataset = file_kind(opts.file_name.as_deref(), layout);
+        if dataset == "login.wtmp"
+            && !opts.file_name.as_deref().is_some_and(|n| n.contains("wtmp") || n.contains("utmp"))
+            && looks_like_btmp(ch.ahead(), layout)
+        {
+            dataset = "login.btmp";
+        }
         let pairing_on =
             dataset == "login.wtmp" || dataset == "login.utx" && layout == Layout::UtxLog;
         let mut p = Pairing {
