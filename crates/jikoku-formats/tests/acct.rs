@@ -555,10 +555,71 @@ fn sniffing_is_structural() {
     // A name alone is not enough; text and login records are not accounting.
     let text = fixture("acct/pacct-v3.lastcomm.txt");
     assert_eq!(AcctParser.sniff(&head(&text, "pacct")), 0);
+    // Short text files once looked like FreeBSD v1 / i386 records (4 text bytes make a 1987 time).
+    for t in [
+        &b"Aug  6 19:42:10 server01 sudo[18432]: alice : PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id\n"[..],
+        &b"1645153850:millert:millert::/dev/ttypb:24:80\n/home/millert\n/usr/bin/su testdude\n"[..],
+    ] {
+        assert_eq!(AcctParser.sniff(&head(t, "")), 0);
+        let mut with_nul = t.to_vec();
+        with_nul.push(0);
+        assert_eq!(AcctParser.sniff(&head(&with_nul, "")), 0);
+    }
     let wtmp = fixture("utmp/wtmp.bin");
     assert_eq!(AcctParser.sniff(&head(&wtmp, "wtmp")), 0);
     assert_eq!(jikoku_formats::registry::sniff(&head(&wtmp, "wtmp")).unwrap().name(), "wtmp");
     assert_eq!(jikoku_formats::registry::sniff(&head(&wtmp, "")).unwrap().name(), "wtmp");
     assert_eq!(jikoku_formats::registry::find("btmp").unwrap().name(), "wtmp");
     assert_eq!(jikoku_formats::registry::find("pacct").unwrap().name(), "acct");
+}
+
+/// Hostile bytes: no panic, every byte accounted for (events or errors), in all three parsers.
+#[test]
+fn random_and_mutated_input_never_panics() {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let seeds = [
+        fixture("acct/pacct-v3.bin"),
+        fixture("acct/freebsd/v2-amd64-acct.in"),
+        fixture("acct/freebsd/v1-i386-acct.in"),
+        fixture("utmp/wtmp.bin"),
+        fixture("lastcomm/gnu-lastcomm.txt"),
+    ];
+    let parsers: [&dyn Parser; 3] =
+        [&AcctParser, &jikoku_formats::lastcomm::LastcommParser, &jikoku_formats::utmp::WtmpParser];
+    for round in 0..300 {
+        let mut b = seeds[round % seeds.len()].clone();
+        for _ in 0..(1 + next() % 40) {
+            if b.is_empty() {
+                break;
+            }
+            let i = (next() % b.len() as u64) as usize;
+            b[i] = next() as u8;
+        }
+        if round % 7 == 0 {
+            b.truncate((next() % (b.len() as u64 + 1)) as usize);
+        }
+        if round % 11 == 0 {
+            b = (0..(next() % 3000)).map(|_| next() as u8).collect();
+        }
+        for p in parsers {
+            let h = Head { bytes: &b, file_name: "", len: Some(b.len() as u64) };
+            let _ = p.sniff(&h);
+            let mut n = 0;
+            let mut r: &[u8] = &b;
+            p.parse(&mut r, &ParseOptions::default(), &mut |rec| {
+                assert!(rec.event.log.offset.is_some());
+                n += 1;
+            })
+            .unwrap();
+            if !b.iter().all(|c| c.is_ascii_whitespace()) {
+                assert!(n > 0, "{} produced nothing for {} bytes", p.name(), b.len());
+            }
+        }
+    }
 }

@@ -131,8 +131,10 @@ fn plausible_time(t: i64) -> bool {
 
 /// For detection: a record that decodes and starts at a plausible time. (When parsing, a
 /// record of the detected layout is kept whatever its time; it is marked `btime_implausible`.)
+/// Ids must look like ids too: text read as numbers gives values above 0x20202020.
 fn plausible(r: Result<Acct, String>) -> bool {
-    r.is_ok_and(|a| plausible_time(a.btime))
+    let id_ok = |id: u32| id <= 0x00ff_ffff || id >= 0xffff_fffe;
+    r.is_ok_and(|a| plausible_time(a.btime) && id_ok(a.uid) && id_ok(a.gid))
 }
 
 /// Name of a Linux tty from its `old_encode_dev` number (`(major << 8) | minor`).
@@ -482,6 +484,8 @@ fn score_freebsd(head: &[u8], be: bool, v1_size: usize) -> (usize, usize) {
 
 /// Detects the layout of `head` (the start of a file); returns it with a confidence 0–100.
 pub fn detect(head: &[u8], len: Option<u64>) -> Option<(Layout, u8)> {
+    // Every accounting layout has NUL padding and zero high bytes; text has none.
+    memchr::memchr(0, head)?;
     let mut best: Option<(Layout, u8)> = None;
     let mut consider = |layout: Layout, (ok, n): (usize, usize), size_ok: bool| {
         if n == 0 || ok * 10 < n * 9 {

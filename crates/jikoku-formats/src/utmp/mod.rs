@@ -280,6 +280,8 @@ fn tally(
 
 /// Detects the layout of `head` with a confidence 0–100.
 pub fn detect(head: &[u8], len: Option<u64>) -> Option<(Layout, u8)> {
+    // Every login-record layout has NUL-padded fields; text has none.
+    memchr::memchr(0, head)?;
     let mut best: Option<(Layout, u8)> = None;
     // Corrupt records (up to half of those read) do not hide the layout.
     let mut consider = |layout: Layout, ok: usize, n: usize, fits: bool, strong: bool| {
