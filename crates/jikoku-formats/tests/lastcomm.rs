@@ -175,6 +175,16 @@ fn odd_lines_and_sniffing() {
                 vi               -       alice    pts/1      1.250 secs Tue Feb 10 23:59:58 (0:01:02.50)\n";
     let recs = parse_with(&LastcommParser, text.as_bytes());
     assert_eq!(recs.len(), 3);
+    // With a passwd table the uid of a name is known; a number stays a uid.
+    let ids =
+        jikoku_formats::acct::IdNames::from_passwd("alice:x:1005:1005::/home/alice:/bin/sh\n");
+    let opts = ParseOptions { id_names: Some(std::sync::Arc::new(ids)), ..Default::default() };
+    let mut got = vec![];
+    let two = "vi               -       alice    pts/1      1.250 secs Tue Feb 10 23:59\nsh               -       1234     __         0.000 secs Tue Feb 10 23:59\n";
+    let mut r: &[u8] = two.as_bytes();
+    LastcommParser.parse(&mut r, &opts, &mut |rec| got.push(rec)).unwrap();
+    assert_eq!(got[0].event.user.id.as_deref(), Some("1005"));
+    assert_eq!(got[1].event.user.id.as_deref(), Some("1234"));
     let a = json(&recs[0]);
     assert_eq!(get(&a, "process.name"), "a cmd with spaces");
     assert_eq!(get(&a, "jikoku.tty"), "ttyp0");

@@ -369,6 +369,20 @@ fn glibc_big_endian_384_and_corruption() {
     assert_eq!(json(&recs[0])["jikoku"]["login"]["session_end_reason"], "logout");
     // bob's logout now has no login.
     assert!(json(&recs[3])["jikoku"]["login"]["login_offset"].is_null());
+    // A boot while alice is logged in: her session ended in a crash, at the boot.
+    let plaso = fixture("utmp/plaso/utmp");
+    let mut boot = plaso[..384].to_vec();
+    let t_boot = i32::from_le_bytes(le[340..344].try_into().unwrap()) + 60;
+    boot[340..344].copy_from_slice(&t_boot.to_le_bytes());
+    boot[344..348].copy_from_slice(&0i32.to_le_bytes());
+    let mut crash = le[..384].to_vec();
+    crash.extend_from_slice(&boot);
+    let recs = parse_named(&crash, "wtmp");
+    let login = json(&recs[0]);
+    assert_eq!(login["jikoku"]["login"]["session_end_reason"], "crash");
+    assert_eq!(json(&recs[1])["event"]["action"], "boot");
+    let usec = i64::from(i32::from_le_bytes(le[344..348].try_into().unwrap()));
+    assert_eq!(login["event"]["duration"].as_i64().unwrap(), 60_000_000_000 - usec * 1000);
     // A boot before the clock was set (1970) is kept.
     let mut early = le.clone();
     early[384 + 340..384 + 344].copy_from_slice(&5i32.to_le_bytes());

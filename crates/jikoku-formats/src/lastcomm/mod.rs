@@ -214,7 +214,7 @@ fn num(v: f64) -> Value {
 
 impl Line {
     /// The event of this line (at `offset`, line number `n`).
-    pub fn to_event(&self, raw: &str, offset: u64, n: u64) -> Record {
+    pub fn to_event(&self, raw: &str, offset: u64, n: u64, opts: &ParseOptions) -> Record {
         let dataset = if self.form == "gnu" { "lastcomm.gnu" } else { "lastcomm.bsd" };
         let mut e = Event::new(dataset);
         e.categorize("process", "info", "process-run");
@@ -226,6 +226,14 @@ impl Line {
         e.process.pid = self.pid;
         e.process.parent.pid = self.ppid;
         e.user.name = self.user.clone();
+        if let Some(u) = self.user.as_deref() {
+            // A number where the name was unknown to lastcomm, or a name the passwd table knows.
+            if u.bytes().all(|c| c.is_ascii_digit()) {
+                e.user.id = Some(u.to_string());
+            } else if let Some(uid) = opts.id_names.as_ref().and_then(|n| n.uid_of(u)) {
+                e.user.id = Some(uid.to_string());
+            }
+        }
         e.jikoku.tty = self.tty.clone();
         let has = |c: char| self.flags.contains(c);
         let mut names: Vec<&str> = vec![];
@@ -296,7 +304,7 @@ impl Parser for LastcommParser {
     fn parse(
         &self,
         input: &mut dyn BufRead,
-        _opts: &ParseOptions,
+        opts: &ParseOptions,
         sink: &mut Sink<'_>,
     ) -> std::io::Result<()> {
         let mut lr = LineReader::new(input);
@@ -306,7 +314,7 @@ impl Parser for LastcommParser {
                 continue;
             }
             match parse_line(&text) {
-                Some(p) => sink(p.to_event(&text, l.offset, l.number)),
+                Some(p) => sink(p.to_event(&text, l.offset, l.number, opts)),
                 None => sink(Record::error(
                     "lastcomm",
                     l.bytes,
