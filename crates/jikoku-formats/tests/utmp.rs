@@ -34,8 +34,10 @@ fn get<'a>(v: &'a Value, dotted: &str) -> &'a Value {
     cur
 }
 
+/// Text of a field, trailing spaces trimmed (utmpdump pads its columns with spaces, and
+/// `utmpdump -r` writes them back into the record).
 fn s(v: &Value, dotted: &str) -> Option<String> {
-    get(v, dotted).as_str().map(str::to_string)
+    get(v, dotted).as_str().map(|x| x.trim_end().to_string()).filter(|x| !x.is_empty())
 }
 
 /// The record's time as utmpdump prints it (`2026-11-22T21:02:22,835775+00:00`).
@@ -79,17 +81,25 @@ fn check_utmpdump(bin: &str, dump: &str, name: &str, dataset: &str) -> Vec<Recor
         assert_eq!(get(&v, "event.dataset"), dataset, "{ctx}");
         assert_eq!(get(&v, "log.offset").as_u64(), Some(384 * i as u64), "{ctx}");
         assert_eq!(get(&v, "jikoku.login.type").as_i64().unwrap().to_string(), c[0], "{ctx}");
-        assert_eq!(get(&v, "process.pid").as_i64().unwrap().to_string(), c[1], "{ctx}");
+        let pid: i64 = c[1].parse().unwrap();
+        assert_eq!(get(&v, "process.pid").as_i64().unwrap_or(0), pid, "{ctx}");
         let nonempty = |x: &str| Some(x.trim_end().to_string()).filter(|x| !x.is_empty());
         assert_eq!(s(&v, "jikoku.login.id"), nonempty(c[2]), "{ctx}");
         assert_eq!(s(&v, "jikoku.tty"), nonempty(c[4]), "{ctx}");
         assert_eq!(dump_time(r), c[7], "{ctx}");
-        // A logout carries its login's user and peer (the record itself has none).
-        if get(&v, "event.action") != "logout" {
+        let action = get(&v, "event.action").as_str().unwrap();
+        if ["boot", "shutdown", "runlevel"].contains(&action) {
+            // Pseudo user and kernel release, not a person and a peer.
+            assert_eq!(s(&v, "jikoku.login.pseudo_user"), nonempty(c[3]), "{ctx}");
+            assert_eq!(s(&v, "jikoku.login.kernel"), nonempty(c[5]), "{ctx}");
+            assert!(get(&v, "user.name").is_null() && get(&v, "source.address").is_null(), "{ctx}");
+        } else if action != "logout" {
+            // A logout carries its login's user and peer (the record itself has none).
             let addr = nonempty(c[6]).filter(|a| a != "0.0.0.0");
             assert_eq!(s(&v, "source.ip"), addr, "{ctx}");
             assert_eq!(s(&v, "user.name"), nonempty(c[3]), "{ctx}");
-            assert_eq!(s(&v, "source.address"), nonempty(c[5]), "{ctx}");
+            let host = nonempty(c[5]);
+            assert_eq!(s(&v, "source.address"), host.or(addr), "{ctx}");
         }
     }
     recs
@@ -399,4 +409,65 @@ fn glibc_big_endian_384_and_corruption() {
     assert!(last.event.error.message.as_deref().unwrap().contains("truncated record: 284 of 384"));
     // alice's 3-second session is still open: marked so.
     assert_eq!(json(&recs[6])["jikoku"]["login"]["session_end_reason"], "no logout in this file");
+}
+
+/// A boot/runlevel/crash/shutdown history written by `utmpdump -r`, against `last -x`.
+#[test]
+fn scenario_sessions_match_last_crash_down_and_open() {
+    let recs = check_utmpdump(
+        "utmp/scenario-wtmp.bin",
+        "utmp/scenario-wtmp.utmpdump.txt",
+        "wtmp",
+        "login.wtmp",
+    );
+    let v: Vec<Value> = recs.iter().map(json).collect();
+    let last = String::from_utf8(fixture("utmp/scenario-wtmp.last-x.txt")).unwrap();
+    let mut users = 0;
+    for row in last.lines().filter(|l| !l.is_empty() && !l.contains(" begins ")) {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        if ["reboot", "shutdown", "runlevel"].contains(&cols[0]) {
+            continue;
+        }
+        users += 1;
+        let i = (0..v.len())
+            .find(|&i| {
+                v[i]["event"]["action"] == "login"
+                    && v[i]["jikoku"]["tty"] == cols[1]
+                    && row.contains(&last_time(&recs[i]))
+            })
+            .unwrap_or_else(|| panic!("no login for {row}"));
+        let e = &v[i];
+        assert_eq!(get(e, "user.name"), cols[0], "{row}");
+        let reason = get(e, "jikoku.login.session_end_reason").as_str().unwrap();
+        if row.contains("gone - no logout") || row.contains("still logged in") {
+            assert_eq!(reason, "no logout in this file", "{row}");
+            assert!(get(e, "event.duration").is_null());
+            continue;
+        }
+        let want = if row.contains("- crash") {
+            "crash"
+        } else if row.contains("- down") {
+            "down"
+        } else {
+            "logout"
+        };
+        assert_eq!(reason, want, "{row}");
+        // (hh:mm) of last = the duration, in whole minutes.
+        let hm = row.rsplit('(').next().unwrap().trim_end_matches(')');
+        let (h, m) = hm.split_once(':').unwrap();
+        let mins = h.parse::<i64>().unwrap() * 60 + m.parse::<i64>().unwrap();
+        assert_eq!(get(e, "event.duration").as_i64().unwrap() / 60_000_000_000, mins, "{row}");
+    }
+    assert_eq!(users, 5);
+    // Host records.
+    assert_eq!(get(&v[0], "event.action"), "boot");
+    assert_eq!(get(&v[0], "jikoku.login.kernel"), "6.1.0-13-amd64");
+    assert_eq!(get(&v[1], "event.action"), "runlevel");
+    assert_eq!(get(&v[1], "jikoku.login.runlevel"), "3");
+    assert_eq!(get(&v[2], "event.action"), "login-prompt");
+    assert_eq!(get(&v[10], "event.action"), "shutdown");
+    assert_eq!(get(&v[12], "source.address"), "host.example.org");
+    assert_eq!(get(&v[12], "source.domain"), "host.example.org");
+    assert_eq!(get(&v[12], "source.ip"), "198.51.100.7");
+    assert_eq!(get(&v[3], "jikoku.login.session_end"), "2026-03-01T08:16:40.000000Z");
 }
