@@ -21,13 +21,16 @@ use std::io::BufRead;
 use jikoku_core::Event;
 use jikoku_time::RawTime;
 
+pub mod acct;
 pub mod auth;
 pub mod http;
+pub mod lastcomm;
 pub mod lines;
 pub mod registry;
 pub mod sudo;
 pub mod syslog;
 pub mod text;
+pub mod utmp;
 
 /// One parsed record: the event and its time as written.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +89,11 @@ pub struct ParseOptions {
     /// The source's path as given (when known), for formats whose meaning depends on it
     /// (sudo I/O log `log` / `log.json`: the session id is the directory, `00/00/01` → `000001`).
     pub source_path: Option<String>,
+    /// The source's file name (last component, lower-case, no compression suffix), for parsers
+    /// whose variant the name tells (`btmp` holds failed logins).
+    pub file_name: Option<String>,
+    /// uid/gid → name tables from the host's passwd/group files (`acct`, `wtmp`).
+    pub id_names: Option<std::sync::Arc<acct::IdNames>>,
 }
 
 /// A sink for records.

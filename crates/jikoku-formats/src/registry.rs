@@ -28,6 +28,9 @@ pub fn parsers() -> Vec<Arc<dyn Parser>> {
         Arc::new(crate::http::HttpParser::apache()),
         Arc::new(crate::http::HttpParser::nginx()),
         Arc::new(crate::http::HttpParser::custom()),
+        Arc::new(crate::acct::AcctParser),
+        Arc::new(crate::lastcomm::LastcommParser),
+        Arc::new(crate::utmp::WtmpParser),
         // parsers: add new source parsers above this line
     ]
 }

@@ -240,6 +240,7 @@ pub fn process(
             let mut sink = |r: Record| records.push(r);
             let popts = jikoku_formats::ParseOptions {
                 source_path: Some(display.to_string()),
+                file_name: Some(file_name.clone()),
                 ..opts.parse.clone()
             };
             if let Err(e) = p.parse(&mut input, &popts, &mut sink) {
