@@ -94,6 +94,7 @@ pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> 
         format: Some(a.format.clone()),
         tz,
         tz_by_host,
+        year_anchor: None,
         tz_source: tz.map(|_| jikoku_time::ZoneSource::Option),
         year: a.year,
         host: a.host.clone(),
