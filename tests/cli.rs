@@ -337,3 +337,33 @@ fn passwd_names_accounting_uids_and_keeps_the_number() {
         evs.iter().filter(|e| get(e, "user.id") == "1006").all(|e| get(e, "user.name").is_null())
     );
 }
+
+#[test]
+fn jobs_do_not_change_the_result() {
+    let case = tempfile::tempdir().unwrap();
+    let run = |jobs: &str| {
+        let idx = case.path().join(format!("j{jobs}"));
+        let out = bin()
+            .args([
+                "ingest",
+                "--jobs",
+                jobs,
+                "--tz",
+                "mail=Asia/Tokyo",
+                "--tz",
+                "www=America/New_York",
+                "--year",
+                "2002",
+                "--index",
+            ])
+            .arg(&idx)
+            .arg(root().join("sample-logs"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let s = bin().args(["search", "--output", "jsonl", "--index"]).arg(&idx).output().unwrap();
+        let m = bin().args(["sources", "--output", "jsonl", "--index"]).arg(&idx).output().unwrap();
+        (s.stdout, m.stdout)
+    };
+    assert_eq!(run("1"), run("8"));
+}

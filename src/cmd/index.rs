@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use jikoku_index::{CaseIndex, ManifestEntry};
 use jikoku_ingest::SourceReport;
+use jikoku_ingest::batch::Outcome;
 use jikoku_report::Format;
 
 use super::{UserError, source_options};
@@ -97,95 +98,105 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
         CaseIndex::open_or_create(&a.index).with_context(|| format!("{}", a.index.display()))?;
     let mut writer = index.writer(a.memory_mb.saturating_mul(1 << 20))?;
     writer.set_commit_every(a.commit_events);
-    let (mut added, mut skipped, mut total_events, mut total_errors) = (0u64, 0u64, 0u64, 0u64);
-    for chain in jikoku_ingest::rotation::chains(inputs) {
-        let mut anchor = None;
-        for input in &chain {
-            let sha = match jikoku_ingest::sha256_file(&input.path) {
-                Ok(s) => s,
-                Err(e) => {
-                    let _ = writeln!(err, "jikoku: {}: {e}", safe(&input.display));
-                    continue;
-                }
-            };
-            if let Some(prev) = writer.find_sha(&sha) {
-                skipped += 1;
-                if prev.path != input.display {
-                    let dup = ManifestEntry {
-                        number: writer.next_source_number(),
-                        path: input.display.clone(),
-                        sha256: sha,
-                        format: prev.format.clone(),
-                        duplicate_of: Some(prev.path.clone()),
-                        ..Default::default()
-                    };
-                    let _ = writeln!(
-                        err,
-                        "{}: same bytes as {}; recorded as a duplicate",
-                        safe(&input.display),
-                        safe(&prev.path)
-                    );
-                    writer.finish_source(dup)?;
-                } else {
-                    let _ =
-                        writeln!(err, "{}: already indexed; nothing added", safe(&input.display));
-                }
-                continue;
-            }
-            let number = writer.next_source_number();
-            let mut member_opts = opts.clone();
-            member_opts.year_anchor = anchor;
-            let mut record = 0u64;
-            let mut add_err: Option<jikoku_index::Error> = None;
-            let mut twin: Option<String> = None;
-            let opened = match jikoku_ingest::open(&input.path) {
-                Ok(o) => o,
-                Err(e) => {
-                    let _ = writeln!(err, "jikoku: {}: {e}", safe(&input.display));
-                    continue;
-                }
-            };
-            let result = {
-                let w = std::cell::RefCell::new(&mut writer);
-                jikoku_ingest::process_gated(
-                    &input.display,
-                    opened,
-                    &member_opts,
-                    &mut |r| {
-                        twin = w.borrow().find_content(&r.content_sha256).map(|m| m.path.clone());
-                        twin.is_none()
-                    },
-                    &mut |e| {
-                        if add_err.is_none() {
-                            if let Err(x) = w.borrow_mut().add(e, number, record) {
-                                add_err = Some(x);
-                            }
+    let known: std::collections::HashMap<String, String> = index
+        .manifest()?
+        .into_iter()
+        .filter(|m| m.duplicate_of.is_none())
+        .map(|m| (m.sha256, m.path))
+        .collect();
+    let jobs = a
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let total_bytes: u64 =
+        inputs.iter().filter_map(|i| std::fs::metadata(&i.path).ok()).map(|m| m.len()).sum();
+    let progress = if std::io::stderr().is_terminal() {
+        let pb = indicatif::ProgressBar::new(total_bytes);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let started = std::time::Instant::now();
+    let (mut added, mut skipped, mut total_events, mut total_errors, mut files) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
+    let mut failure: Option<anyhow::Error> = None;
+    let mut lines: Vec<String> = vec![];
+    let chains = jikoku_ingest::rotation::chains(inputs);
+    jikoku_ingest::batch::parse_chains(chains, &opts, jobs, &known, &mut |input, outcome| {
+        if failure.is_some() {
+            return;
+        }
+        files += 1;
+        progress.inc(std::fs::metadata(&input.path).map(|m| m.len()).unwrap_or(0));
+        let step = || -> anyhow::Result<()> {
+            match outcome {
+                Outcome::Known(sha, first) => {
+                    skipped += 1;
+                    if first == input.display {
+                        lines.push(format!(
+                            "{}: already indexed; nothing added",
+                            safe(&input.display)
+                        ));
+                    } else if writer.find_sha(&sha).is_some_and(|m| m.path == first) {
+                        lines.push(format!(
+                            "{}: same bytes as {}; recorded as a duplicate",
+                            safe(&input.display),
+                            safe(&first)
+                        ));
+                        let dup = ManifestEntry {
+                            number: writer.next_source_number(),
+                            path: input.display.clone(),
+                            sha256: sha,
+                            duplicate_of: Some(first),
+                            ..Default::default()
+                        };
+                        if !writer.has_path(&dup.path) {
+                            writer.finish_source(dup)?;
                         }
-                        record += 1;
-                    },
-                )
-            };
-            if let Some(e) = add_err {
-                return Err(e.into());
-            }
-            match result {
-                Ok(r) => {
+                    }
+                }
+                Outcome::Failed(e) => lines.push(format!("jikoku: {}", safe(&e.to_string()))),
+                Outcome::Twin(r, first) => {
+                    skipped += 1;
+                    lines.push(format!(
+                        "{}: same content as {} (compressed twin); recorded as a duplicate",
+                        safe(&r.path),
+                        safe(&first)
+                    ));
+                    let mut e = entry(writer.next_source_number(), &r);
+                    e.duplicate_of = Some(first);
+                    (e.records, e.events, e.errors) = (0, 0, 0);
+                    writer.finish_source(e)?;
+                }
+                Outcome::Parsed(r, events) => {
+                    // The same bytes or content under another path, earlier in this run or before.
+                    let twin = writer
+                        .find_sha(&r.sha256)
+                        .or_else(|| writer.find_content(&r.content_sha256))
+                        .map(|m| m.path.clone());
+                    let number = writer.next_source_number();
                     if let Some(first) = twin {
                         skipped += 1;
-                        let _ = writeln!(
-                            err,
-                            "{}: same content as {} (compressed twin); recorded as a duplicate",
+                        lines.push(format!(
+                            "{}: same content as {}; recorded as a duplicate",
                             safe(&r.path),
                             safe(&first)
-                        );
+                        ));
                         let mut e = entry(number, &r);
                         e.duplicate_of = Some(first);
                         (e.records, e.events, e.errors) = (0, 0, 0);
                         writer.finish_source(e)?;
-                        continue;
+                        return Ok(());
                     }
-                    let _ = writeln!(
-                        err,
+                    for (i, ev) in events.iter().enumerate() {
+                        writer.add(ev, number, i as u64)?;
+                    }
+                    lines.push(format!(
                         "{}: {} records = {} events + {} errors ({}{})",
                         safe(&r.path),
                         r.records,
@@ -193,24 +204,33 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
                         r.errors,
                         if r.format.is_empty() { "-" } else { &r.format },
                         r.year.as_deref().map(|y| format!(", year {y}")).unwrap_or_default()
-                    );
+                    ));
                     for w in &r.warnings {
-                        let _ = writeln!(err, "  warning: {}", safe(w));
-                    }
-                    // A twin is the same member again: only a new member moves the anchor.
-                    if let Some(a) = jikoku_ingest::anchor_after(&r) {
-                        anchor = Some(a);
+                        lines.push(format!("  warning: {}", safe(w)));
                     }
                     total_events += r.events;
                     total_errors += r.errors;
                     added += 1;
                     writer.finish_source(entry(number, &r))?;
                 }
-                Err(e) => {
-                    let _ = writeln!(err, "jikoku: {}", safe(&e.to_string()));
-                }
             }
+            Ok(())
+        };
+        if let Err(e) = step() {
+            failure = Some(e);
         }
+        let secs = started.elapsed().as_secs_f64().max(0.001);
+        progress.set_message(format!(
+            "{files} files, {total_events} events, {:.0} events/s",
+            total_events as f64 / secs
+        ));
+    });
+    progress.finish_and_clear();
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    for l in &lines {
+        let _ = writeln!(err, "{l}");
     }
     writer.finish()?;
     for p in &problems {

@@ -262,6 +262,11 @@ impl CaseWriter {
         })
     }
 
+    /// True when a source (or duplicate) with this path is in the manifest.
+    pub fn has_path(&self, path: &str) -> bool {
+        self.payload.sources.iter().chain(&self.pending).any(|s| s.path == path)
+    }
+
     /// The number the next source gets.
     pub fn next_source_number(&self) -> u64 {
         (self.payload.sources.len() + self.pending.len()) as u64

@@ -11,6 +11,7 @@
 //! Never writes anywhere: evidence is read-only.
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod image;
 pub mod rotation;
 mod source;
