@@ -11,6 +11,9 @@ use crate::{Head, MessageDecoder, Parser};
 pub fn decoders() -> Vec<Box<dyn MessageDecoder>> {
     vec![
         Box::new(crate::auth::AuthDecoder),
+        Box::new(crate::mail::PostfixDecoder),
+        Box::new(crate::mail::SendmailDecoder),
+        Box::new(crate::mail::DovecotDecoder),
         // decoders: add new message decoders above this line
     ]
 }

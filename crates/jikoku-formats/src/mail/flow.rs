@@ -1,0 +1,1 @@
+//! Per-message flows (placeholder).
