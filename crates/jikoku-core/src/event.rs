@@ -547,7 +547,11 @@ impl Event {
     }
 
     /// A `pipeline_error` event keeping the original bytes and the reason.
-    pub fn pipeline_error(dataset: impl Into<Str>, original: &[u8], reason: impl Into<String>) -> Self {
+    pub fn pipeline_error(
+        dataset: impl Into<Str>,
+        original: &[u8],
+        reason: impl Into<String>,
+    ) -> Self {
         let mut e = Event::default();
         e.event.kind = Cow::Borrowed(KIND_PIPELINE_ERROR);
         e.event.dataset = dataset.into();
@@ -562,7 +566,12 @@ impl Event {
     }
 
     /// Sets category, type and action in one call.
-    pub fn categorize(&mut self, category: &'static str, kind_type: &'static str, action: &'static str) {
+    pub fn categorize(
+        &mut self,
+        category: &'static str,
+        kind_type: &'static str,
+        action: &'static str,
+    ) {
         self.event.category = vec![Cow::Borrowed(category)];
         self.event.kind_type = vec![Cow::Borrowed(kind_type)];
         self.event.action = Some(Cow::Borrowed(action));
@@ -580,8 +589,11 @@ impl Event {
             self.jikoku.mail.extra.insert(key.to_string(), value.into());
             return;
         }
-        let entry =
-            self.jikoku.extra.entry(family.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        let entry = self
+            .jikoku
+            .extra
+            .entry(family.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(m) = entry {
             m.insert(key.to_string(), value.into());
         }

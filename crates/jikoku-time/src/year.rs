@@ -105,7 +105,9 @@ impl YearInference {
         match anchor {
             YearAnchor::Option(y) => Some((y, YearOrigin::Option)),
             YearAnchor::Mtime(y, m, d) => Some((self.anchor_last(y, m, d), YearOrigin::Mtime)),
-            YearAnchor::Rotation(y, m, d) => Some((self.anchor_last(y, m, d), YearOrigin::Rotation)),
+            YearAnchor::Rotation(y, m, d) => {
+                Some((self.anchor_last(y, m, d), YearOrigin::Rotation))
+            }
             YearAnchor::None => self.neighbour.map(|(y, rel)| (y - rel, YearOrigin::Neighbour)),
         }
     }

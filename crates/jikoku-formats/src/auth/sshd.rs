@@ -1,0 +1,332 @@
+//! sshd messages.
+
+use std::borrow::Cow;
+
+use jikoku_core::Event;
+
+use super::{peer, set};
+
+/// Splits `USER from ADDR port N[ ssh2][: KEY FP]` or `USER ADDR port N` → (user, addr, port, tail).
+fn user_addr_port<'a>(
+    s: &'a str,
+    sep: &str,
+) -> Option<(&'a str, &'a str, Option<&'a str>, &'a str)> {
+    let idx = s.rfind(sep)?;
+    let user = s.get(..idx)?;
+    let rest = s.get(idx + sep.len()..)?;
+    let (addr, after) = rest.split_once(' ').unwrap_or((rest, ""));
+    let (port, tail) = match after.strip_prefix("port ") {
+        Some(p) => {
+            let end = p.find([' ', ':']).unwrap_or(p.len());
+            (p.get(..end), p.get(end..).unwrap_or(""))
+        }
+        None => (None, after),
+    };
+    Some((user, addr, port, tail))
+}
+
+/// Splits `[USER ]ADDR port N[ tail]` → (user, addr, port).
+fn user_ip_port(s: &str) -> Option<(&str, &str, Option<&str>)> {
+    let (before, port) = match s.rfind(" port ") {
+        Some(i) => {
+            let p = s.get(i + 6..)?;
+            let end = p.find([' ', ':']).unwrap_or(p.len());
+            (s.get(..i)?, p.get(..end))
+        }
+        None => (s.split(' ').next()?, None),
+    };
+    Some(match before.rsplit_once(' ') {
+        Some((u, a)) => (u, a, port),
+        None => ("", before, port),
+    })
+}
+
+fn strip_user_kind(u: &str) -> (&str, Option<&'static str>) {
+    if let Some(r) = u.strip_prefix("invalid user ") {
+        (r, Some("invalid"))
+    } else if let Some(r) = u.strip_prefix("illegal user ") {
+        (r, Some("invalid"))
+    } else if let Some(r) = u.strip_prefix("authenticating user ") {
+        (r, Some("authenticating"))
+    } else if let Some(r) = u.strip_prefix("user ") {
+        (r, None)
+    } else {
+        (u, None)
+    }
+}
+
+fn set_user(e: &mut Event, user: &str, kind: Option<&'static str>) {
+    if !user.is_empty() {
+        e.user.name = Some(user.to_string());
+    }
+    if kind == Some("invalid") {
+        e.set_extra("ssh", "invalid_user", true);
+    }
+}
+
+fn preauth(e: &mut Event, msg: &str) {
+    if msg.ends_with("[preauth]") {
+        e.set_extra("ssh", "preauth", true);
+    }
+}
+
+/// Decodes one sshd message.
+pub fn decode(msg: &str, e: &mut Event) -> bool {
+    let msg_core = msg.trim_end_matches(" [preauth]");
+    // Accepted/Failed METHOD for [invalid user] USER from IP port N [ssh2][: KEY FP]
+    for (verb, ok) in [("Accepted ", true), ("Failed ", false), ("Postponed ", true)] {
+        if let Some(r) = msg_core.strip_prefix(verb) {
+            let Some((method, rest)) = r.split_once(" for ") else { continue };
+            let Some((user, addr, port, tail)) = user_addr_port(rest, " from ") else { continue };
+            let (user, kind) = strip_user_kind(user);
+            set(e, "auth.sshd", "authentication", "start", "ssh-login");
+            if verb == "Postponed " {
+                e.event.action = Some(Cow::Borrowed("ssh-login-postponed"));
+            }
+            e.outcome(if ok { "success" } else { "failure" });
+            if !ok {
+                e.event.reason = Some(format!("failed {method}"));
+            }
+            if ok && verb == "Accepted " {
+                e.event.category.push(Cow::Borrowed("session"));
+            }
+            set_user(e, user, kind);
+            peer(e, addr, port);
+            e.set_extra("ssh", "method", method);
+            let tail = tail.trim_start();
+            let tail = tail.strip_prefix("ssh2").unwrap_or(tail).trim_start();
+            if let Some(key) = tail.strip_prefix(": ") {
+                if let Some((kt, fp)) = key.split_once(' ') {
+                    e.set_extra("ssh", "key_type", kt);
+                    e.set_extra("ssh", "fingerprint", fp);
+                }
+            }
+            preauth(e, msg);
+            return true;
+        }
+    }
+    if let Some(r) =
+        msg_core.strip_prefix("Invalid user ").or_else(|| msg_core.strip_prefix("Illegal user "))
+    {
+        if let Some((user, addr, port, _)) = user_addr_port(r, " from ").or_else(|| {
+            // `Invalid user  from IP` (empty user): the separator is at the start.
+            r.strip_prefix("from ").map(|a| {
+                let (addr, after) = a.split_once(' ').unwrap_or((a, ""));
+                ("", addr, after.strip_prefix("port "), "")
+            })
+        }) {
+            set(e, "auth.sshd", "authentication", "info", "ssh-invalid-user");
+            e.outcome("failure");
+            e.event.reason = Some("invalid user".into());
+            set_user(e, user, Some("invalid"));
+            peer(e, addr, port);
+            return true;
+        }
+    }
+    // Connection closed by [authenticating|invalid] [user U] IP port N [preauth]
+    for (p, action) in [
+        ("Connection closed by ", "ssh-connection-closed"),
+        ("Disconnected from ", "ssh-disconnect"),
+        ("Connection reset by ", "ssh-connection-closed"),
+    ] {
+        if let Some(r) = msg_core.strip_prefix(p) {
+            let Some((user, addr, port)) = user_ip_port(r) else { continue };
+            let (user, kind) = strip_user_kind(user);
+            set(e, "auth.sshd", "session", "end", action);
+            set_user(e, user, kind);
+            peer(e, addr, port);
+            preauth(e, msg);
+            return true;
+        }
+    }
+    if let Some(r) = msg_core.strip_prefix("Received disconnect from ") {
+        let (addr, rest) = r.split_once(' ').unwrap_or((r, ""));
+        let port = rest.strip_prefix("port ").map(|p| p.split(':').next().unwrap_or(p));
+        set(e, "auth.sshd", "session", "end", "ssh-disconnect");
+        peer(e, addr, port);
+        if let Some((_, reason)) = rest.split_once(": ") {
+            e.set_extra(
+                "ssh",
+                "disconnect_reason",
+                reason.trim_start_matches(|c: char| c.is_ascii_digit() || c == ':').trim(),
+            );
+        }
+        preauth(e, msg);
+        return true;
+    }
+    if let Some(r) = msg_core.strip_prefix("Did not receive identification string from ") {
+        let (addr, rest) = r.split_once(' ').unwrap_or((r, ""));
+        set(e, "auth.sshd", "network", "connection", "ssh-no-identification");
+        e.outcome("failure");
+        peer(e, addr, rest.strip_prefix("port "));
+        return true;
+    }
+    if let Some(r) = msg_core.strip_prefix("Connection from ") {
+        let (addr, rest) = r.split_once(' ').unwrap_or((r, ""));
+        let port = rest.strip_prefix("port ").and_then(|p| p.split(' ').next());
+        set(e, "auth.sshd", "network", "connection", "ssh-connection");
+        peer(e, addr, port);
+        return true;
+    }
+    if let Some(r) = msg_core
+        .strip_prefix("error: maximum authentication attempts exceeded for ")
+        .or_else(|| msg_core.strip_prefix("maximum authentication attempts exceeded for "))
+    {
+        if let Some((user, addr, port, _)) = user_addr_port(r, " from ") {
+            let (user, kind) = strip_user_kind(user);
+            set(e, "auth.sshd", "authentication", "info", "ssh-too-many-failures");
+            e.outcome("failure");
+            e.event.reason = Some("maximum authentication attempts exceeded".into());
+            set_user(e, user, kind);
+            peer(e, addr, port);
+            return true;
+        }
+    }
+    if let Some(r) = msg_core.strip_prefix("Disconnecting ") {
+        if let Some((who, reason)) = r.split_once(": ") {
+            if let Some((user, addr, port)) = user_ip_port(who) {
+                let (user, kind) = strip_user_kind(user);
+                set(e, "auth.sshd", "session", "end", "ssh-disconnect");
+                e.outcome("failure");
+                e.event.reason = Some(reason.to_string());
+                set_user(e, user, kind);
+                peer(e, addr, port);
+                return true;
+            }
+        }
+    }
+    if let Some(r) = msg_core.strip_prefix("error: PAM: authentication error for ") {
+        if let Some((user, host, _, _)) = user_addr_port(r, " from ") {
+            let (user, kind) = strip_user_kind(user);
+            set(e, "auth.sshd", "authentication", "info", "ssh-login");
+            e.outcome("failure");
+            e.event.reason = Some("PAM authentication error".into());
+            set_user(e, user, kind);
+            peer(e, host, None);
+            return true;
+        }
+    }
+    if msg_core.starts_with("PAM ") && msg_core.contains("more authentication failure") {
+        set(e, "auth.sshd", "authentication", "info", "ssh-login");
+        e.outcome("failure");
+        e.event.reason = Some("PAM authentication failures".into());
+        if let Some(n) =
+            msg_core.get(4..).and_then(|s| s.split(' ').next()).and_then(|n| n.parse::<i64>().ok())
+        {
+            e.set_extra("ssh", "failures", n);
+        }
+        if let Some(h) = crate::text::kv(msg_core, "rhost").filter(|h| !h.is_empty()) {
+            peer(e, h, None);
+        }
+        if let Some(u) = crate::text::kv(msg_core, "user").filter(|u| !u.is_empty()) {
+            e.user.name = Some(u.to_string());
+        }
+        return true;
+    }
+    if let Some(r) = msg_core.strip_prefix("User ") {
+        if let Some((user, rest)) = r.split_once(" from ") {
+            if let Some((addr, why)) = rest.split_once(" not allowed because ") {
+                set(e, "auth.sshd", "authentication", "info", "ssh-login");
+                e.outcome("failure");
+                e.event.reason = Some(format!("not allowed because {why}"));
+                e.user.name = Some(user.to_string());
+                peer(e, addr, None);
+                return true;
+            }
+        }
+    }
+    if let Some(r) = msg_core.strip_prefix("reverse mapping checking getaddrinfo for ") {
+        set(e, "auth.sshd", "network", "info", "ssh-reverse-mapping-failed");
+        if let Some(open) = r.find('[') {
+            if let Some(close) = r.find(']') {
+                if let Some(ip) = r.get(open + 1..close) {
+                    peer(e, ip, None);
+                }
+            }
+            if let Some(name) = r.get(..open) {
+                e.source.domain = Some(name.trim().to_string());
+            }
+        }
+        return true;
+    }
+    if let Some(r) = msg_core.strip_prefix("Server listening on ") {
+        set(e, "auth.sshd", "process", "start", "ssh-listen");
+        let (addr, rest) = r.split_once(' ').unwrap_or((r, ""));
+        e.set_extra("ssh", "listen_address", addr);
+        if let Some(p) = rest.strip_prefix("port ") {
+            if let Ok(p) = p.trim_end_matches('.').parse::<i64>() {
+                e.set_extra("ssh", "listen_port", p);
+            }
+        }
+        return true;
+    }
+    if msg_core.starts_with("Received signal ") || msg_core.starts_with("Server terminating") {
+        set(e, "auth.sshd", "process", "end", "ssh-stop");
+        return true;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(msg: &str) -> Event {
+        let mut e = Event::new("syslog.rfc3164");
+        assert!(decode(msg, &mut e), "not decoded: {msg}");
+        e
+    }
+
+    #[test]
+    fn accepted_publickey() {
+        let e = d(
+            "Accepted publickey for alice from 127.0.0.1 port 57304 ssh2: ED25519 SHA256:G835NXxRXX5OZIyTarS9+EusVWuaWjQWKejzzN5hI4k",
+        );
+        assert_eq!(e.user.name.as_deref(), Some("alice"));
+        assert_eq!(e.source.ip.as_deref(), Some("127.0.0.1"));
+        assert_eq!(e.source.port, Some(57304));
+        assert_eq!(e.event.outcome.as_deref(), Some("success"));
+        assert_eq!(e.extra("ssh", "key_type").unwrap(), "ED25519");
+        assert_eq!(
+            e.extra("ssh", "fingerprint").unwrap(),
+            "SHA256:G835NXxRXX5OZIyTarS9+EusVWuaWjQWKejzzN5hI4k"
+        );
+    }
+
+    #[test]
+    fn failed_invalid_user_with_space_and_ipv6() {
+        let e = d("Failed password for invalid user admin test from 2001:db8::1 port 22 ssh2");
+        assert_eq!(e.user.name.as_deref(), Some("admin test"));
+        assert_eq!(e.source.ip.as_deref(), Some("2001:db8::1"));
+        assert_eq!(e.event.outcome.as_deref(), Some("failure"));
+        assert_eq!(e.extra("ssh", "invalid_user").unwrap(), true);
+        let e = d("Failed publickey for plaso from 001:db8:a0b:12f0::1 port 8759");
+        assert_eq!(e.source.address.as_deref(), Some("001:db8:a0b:12f0::1"));
+        assert_eq!(e.source.port, Some(8759));
+    }
+
+    #[test]
+    fn closed_and_disconnected() {
+        let e = d("Connection closed by authenticating user alice 127.0.0.1 port 53096 [preauth]");
+        assert_eq!(
+            (e.user.name.as_deref(), e.source.ip.as_deref(), e.source.port),
+            (Some("alice"), Some("127.0.0.1"), Some(53096))
+        );
+        let e = d("Connection closed by 192.0.2.1 port 4444 [preauth]");
+        assert_eq!(
+            (e.user.name.as_deref(), e.source.ip.as_deref(), e.source.port),
+            (None, Some("192.0.2.1"), Some(4444))
+        );
+        let e = d("Disconnected from user alice 127.0.0.1 port 53092");
+        assert_eq!((e.user.name.as_deref(), e.source.port), (Some("alice"), Some(53092)));
+        let e = d("Received disconnect from 127.0.0.1 port 53092:11: disconnected by user");
+        assert_eq!((e.source.ip.as_deref(), e.source.port), (Some("127.0.0.1"), Some(53092)));
+        let e = d("Invalid user  from 10.0.0.1 port 5");
+        assert_eq!((e.user.name.as_deref(), e.source.ip.as_deref()), (None, Some("10.0.0.1")));
+        let e = d("Invalid user oracle from 192.0.2.100");
+        assert_eq!(
+            (e.user.name.as_deref(), e.source.ip.as_deref()),
+            (Some("oracle"), Some("192.0.2.100"))
+        );
+    }
+}

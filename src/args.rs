@@ -1,0 +1,83 @@
+//! Command-line definitions (shared/ARCHITECTURE.md §3).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// jikoku (時刻): Unix logs into one corrected, searchable forensic timeline.
+#[derive(Debug, Parser)]
+#[command(name = "jikoku", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse sources without an index: JSON Lines to stdout in source order, a summary on stderr.
+    Parse(ParseArgs),
+    /// List the formats jikoku reads.
+    Formats,
+}
+
+/// Options shared by `parse` and `ingest`.
+#[derive(Debug, Args, Clone)]
+pub struct SourceArgs {
+    /// Source format: auto (sniff each source) or a name from `jikoku formats`.
+    #[arg(long, default_value = "auto")]
+    pub format: String,
+    /// Zone of records that carry none: `ZONE` (IANA name, e.g. Asia/Tokyo) for every source, or
+    /// `HOST=ZONE` for the records of one host. Repeatable. Default: UTC, with a warning.
+    #[arg(long, value_name = "[HOST=]ZONE")]
+    pub tz: Vec<String>,
+    /// Year of the first yearless record (BSD syslog, lastcomm, sudo log); later Dec→Jan rollovers add one.
+    /// Default: inferred from the file's mtime, walking backwards.
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Host name for records that carry none.
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Declared clock error: `[HOST=]±DURATION` (`mail=+93s`: mail's clock was 93 s fast). Repeatable.
+    #[arg(long, value_name = "[HOST=]±DUR", allow_hyphen_values = true)]
+    pub skew: Vec<String>,
+    /// Custom HTTP log format: an Apache LogFormat or nginx log_format string.
+    #[arg(long)]
+    pub http_format: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Files or directories; `-` reads stdin.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_flags() {
+        let c = Cli::try_parse_from([
+            "jikoku",
+            "parse",
+            "--tz",
+            "Asia/Tokyo",
+            "--year",
+            "2002",
+            "--skew",
+            "mail=+93s",
+            "--skew",
+            "-7m",
+            "a.log",
+        ])
+        .unwrap();
+        let Command::Parse(p) = c.command else { panic!() };
+        assert_eq!(p.source.tz, vec!["Asia/Tokyo"]);
+        assert_eq!(p.source.year, Some(2002));
+        assert_eq!(p.source.skew, vec!["mail=+93s", "-7m"]);
+        assert!(Cli::try_parse_from(["jikoku", "parse"]).is_err());
+    }
+}

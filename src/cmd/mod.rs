@@ -1,0 +1,84 @@
+//! Subcommand wiring.
+
+mod parse;
+
+use std::process::ExitCode;
+
+use crate::args::{Cli, Command, SourceArgs};
+
+/// An error the user can fix (bad option, unreadable path): exit status 1.
+#[derive(Debug)]
+pub struct UserError(pub String);
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Parse(a) => parse::run(a),
+        Command::Formats => {
+            for p in jikoku_formats::registry::parsers() {
+                let aliases = p.aliases().join(", ");
+                println!(
+                    "{:<14} {}{}",
+                    p.name(),
+                    p.description(),
+                    if aliases.is_empty() { String::new() } else { format!(" (also: {aliases})") }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Source options → ingest options.
+#[allow(clippy::needless_update)]
+pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> {
+    let mut tz = None;
+    let mut tz_by_host = vec![];
+    for z in &a.tz {
+        let zone_of =
+            |name: &str| jikoku_time::parse_zone(name).map_err(|e| UserError(format!("--tz: {e}")));
+        match z.split_once('=') {
+            Some((host, name)) => tz_by_host.push((host.to_string(), zone_of(name)?)),
+            None => tz = Some(zone_of(z)?),
+        }
+    }
+    let mut skews = vec![];
+    for s in &a.skew {
+        let (host, dur) = match s.split_once('=') {
+            Some((h, d)) => (Some(h.to_string()), d),
+            None => (None, s.as_str()),
+        };
+        let secs =
+            jikoku_time::parse_duration_secs(dur).map_err(|e| UserError(format!("--skew: {e}")))?;
+        skews.push((host, secs));
+    }
+    if let Some(f) = Some(a.format.as_str()).filter(|f| *f != "auto") {
+        if jikoku_formats::registry::find(f).is_none() {
+            return Err(UserError(format!(
+                "--format: unknown format {f:?}; known: auto, {}",
+                jikoku_formats::registry::names().join(", ")
+            ))
+            .into());
+        }
+    }
+    Ok(jikoku_ingest::Options {
+        format: Some(a.format.clone()),
+        tz,
+        tz_by_host,
+        tz_source: tz.map(|_| jikoku_time::ZoneSource::Option),
+        year: a.year,
+        host: a.host.clone(),
+        skews,
+        parse: jikoku_formats::ParseOptions {
+            http_format: a.http_format.clone(),
+            ..Default::default()
+        },
+    })
+}
