@@ -239,8 +239,7 @@ pub fn smtp_reply(text: &str) -> (Option<u16>, Option<&str>) {
 pub fn remote_queue_id(text: &str) -> Option<&str> {
     if let Some(i) = text.find("queued as ") {
         let rest = text.get(i + 10..)?;
-        let end =
-            rest.find(|c: char| c == ' ' || c == ')' || c == ',' || c == ';').unwrap_or(rest.len());
+        let end = rest.find([' ', ')', ',', ';']).unwrap_or(rest.len());
         let id = rest.get(..end)?.trim_end_matches('.');
         return (!id.is_empty()).then_some(id);
     }
@@ -272,7 +271,7 @@ pub fn set_from(e: &mut Event, addr: &str) {
 /// Seconds as written (`0.06`, `3.4`) → `event.duration` in nanoseconds.
 pub fn set_duration_secs(e: &mut Event, secs: &str) {
     if let Ok(f) = secs.parse::<f64>() {
-        if f.is_finite() && f >= 0.0 && f < 1e9 {
+        if (0.0..1e9).contains(&f) {
             e.event.duration = Some((f * 1e9).round() as i64);
         }
     }

@@ -115,7 +115,7 @@ fn login_fields(kvs: &str, e: &mut Event) {
     if flags.iter().any(|f| f.starts_with("TLS")) {
         e.set_extra("mail", "tls", true);
     }
-    if flags.iter().any(|f| *f == "secured") {
+    if flags.contains(&"secured") {
         e.set_extra("mail", "secured", true);
     }
 }

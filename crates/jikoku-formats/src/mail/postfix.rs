@@ -104,7 +104,7 @@ fn daemon_of(program: &str) -> Option<(Option<&str>, &str)> {
 /// True for a Postfix queue id: short (uppercase hex, ≥ 6) or long (base-52 with a `z`).
 pub fn is_queue_id(s: &str) -> bool {
     let n = s.len();
-    if (6..=20).contains(&n) && s.bytes().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(&c))
+    if (6..=24).contains(&n) && s.bytes().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(&c))
     {
         return true;
     }
@@ -182,6 +182,13 @@ fn decode_body(service: Option<&str>, daemon: &str, msg: &str, e: &mut Event) ->
         e.categorize("email", "info", "mail-info");
         let kv = comma_kv(body);
         generic_kv(&kv, e);
+        if let Some(p) = find_peer(body) {
+            match daemon {
+                "smtp" | "lmtp" => set_peer(&mut e.destination, &p),
+                "smtpd" | "cleanup" => set_peer(&mut e.source, &p),
+                _ => {}
+            }
+        }
         return true;
     }
     false
@@ -258,6 +265,61 @@ fn decode_known(daemon: &str, body: &str, has_queue: bool, e: &mut Event) -> boo
         if let Some(action) = rule_action(act) {
             return reject_line(act, action, rest, e);
         }
+    }
+    // header_checks WARN / INFO: `QID: warning: header Subject: … from host[ip]; from=<> to=<> …`
+    if has_queue
+        && e.log.level.is_some()
+        && (body.starts_with("header ") || body.starts_with("body "))
+        && body.contains("; from=")
+    {
+        let level = e.log.level.clone().unwrap_or_default();
+        e.set_extra("mail", "rule_action", level);
+        reject_line("", "mail-header-check", body, e);
+        e.categorize("email", "info", "mail-header-check");
+        return true;
+    }
+    for (prefix, inbound) in [
+        ("SSL_accept error from ", true),
+        ("SSL_connect error to ", false),
+        ("certificate verification failed for ", false),
+        ("Bare <LF> received after ", true),
+        ("bare <LF> received after ", true),
+    ] {
+        if let Some(rest) = body.strip_prefix(prefix) {
+            if let Some(p) = find_peer(rest) {
+                set_peer(if inbound { &mut e.source } else { &mut e.destination }, &p);
+            }
+            let action = if prefix.to_ascii_lowercase().starts_with("bare") {
+                "mail-protocol-error"
+            } else {
+                "mail-tls-error"
+            };
+            e.event.reason = Some(body.to_string());
+            e.categorize("network", "connection", action);
+            e.outcome("failure");
+            return true;
+        }
+    }
+    if let Some(rest) = body.strip_prefix("SASL authentication failed; server ") {
+        // smtp client: our AUTH to the relay failed
+        if let Some((p, after)) = peer(rest) {
+            set_peer(&mut e.destination, &p);
+            let reply = after.trim_start().trim_start_matches("said:").trim();
+            e.event.reason = Some(reply.to_string());
+            reply_codes(reply, e);
+        }
+        e.categorize("authentication", "start", "mail-auth-failure");
+        e.outcome("failure");
+        return true;
+    }
+    if body.starts_with("cache ") && body.contains(" cleanup: ") {
+        e.categorize("network", "info", "mail-statistics");
+        e.set_extra("mail", "statistics", body);
+        return true;
+    }
+    if body.starts_with("discarding EHLO keywords: ") {
+        e.categorize("network", "info", "mail-info");
+        return true;
     }
     if let Some(rest) = body.strip_prefix("connect from ") {
         if let Some((p, _)) = peer(rest) {
@@ -546,13 +608,18 @@ fn rule_action(act: &str) -> Option<&'static str> {
         "reject_warning" => "mail-reject-warning",
         "discard" | "milter-discard" => "mail-discard",
         "hold" | "milter-hold" => "mail-hold",
-        "redirect" | "filter" | "replace" | "prepend" | "bcc" => "mail-filter",
+        "redirect" | "filter" | "replace" | "prepend" | "bcc" | "proxy-accept" => "mail-filter",
+        "proxy-reject" => "mail-reject",
+        a if a.starts_with("milter-") && a.contains("reject") => "mail-reject",
+        a if a.starts_with("milter-") => "mail-filter",
         _ => return None,
     })
 }
 
 fn reject_line(act: &str, action: &'static str, rest: &str, e: &mut Event) -> bool {
-    e.set_extra("mail", "rule_action", act);
+    if !act.is_empty() {
+        e.set_extra("mail", "rule_action", act);
+    }
     // the tail: `; from=<a> to=<b> proto=ESMTP helo=<h>` (the last one; texts may contain `;`)
     let tail_at = rest.rfind("; from=").or_else(|| rest.rfind("; proto="));
     let (head, tail) = match tail_at {
@@ -727,7 +794,7 @@ fn delivery_line(body: &str, e: &mut Event) -> bool {
         e.set_extra("mail", "delay", num(d));
         set_duration_secs(e, d);
     }
-    for k in ["delays", "dsn", "conn_use"] {
+    for k in ["delays", "dsn", "conn_use", "tls"] {
         if let Some(v) = get(&kv, k) {
             e.set_extra("mail", k, if k == "conn_use" { num(v) } else { v.into() });
         }
@@ -740,6 +807,11 @@ fn delivery_line(body: &str, e: &mut Event) -> bool {
             e.set_extra("mail", "response", t);
             if let Some(id) = remote_queue_id(t) {
                 e.set_extra("mail", "remote_queue_id", id);
+            }
+        }
+        if e.destination.is_empty() {
+            if let Some((p, _)) = text.and_then(|t| t.strip_prefix("connect to ")).and_then(peer) {
+                set_peer(&mut e.destination, &p);
             }
         }
         match word {

@@ -50,7 +50,7 @@ fn decode_body(msg: &str, e: &mut Event) -> bool {
     let mut body = msg;
     let mut qid: Option<&str> = None;
     if let Some((id, rest)) = body.split_once(": ") {
-        if id == "NOQID" {
+        if id == "NOQID" || id == "NOQUEUE" {
             body = rest;
         } else if is_queue_id(id) {
             qid = Some(id);
@@ -345,6 +345,25 @@ fn decode_known(body: &str, e: &mut Event) -> bool {
             e.set_extra("mail", "ntries", num(n));
         }
         e.categorize("email", "end", "mail-removed");
+        return true;
+    }
+    if let Some(rest) = body.strip_prefix("connect from ") {
+        if let Some((p, _)) = peer(rest) {
+            set_peer(&mut e.source, &p);
+        }
+        e.categorize("network", "start", "mail-connect");
+        return true;
+    }
+    if body.starts_with("stopping daemon") {
+        if let Some(r) = body.split_once("reason=").map(|(_, r)| r) {
+            e.event.reason = Some(r.to_string());
+        }
+        e.categorize("process", "end", "mail-daemon-stop");
+        return true;
+    }
+    if let Some(cmd) = body.strip_prefix("started as: ") {
+        e.process.command_line = Some(cmd.to_string());
+        e.categorize("process", "start", "mail-daemon-start");
         return true;
     }
     if let Some(rest) = body.strip_prefix("starting daemon (") {
