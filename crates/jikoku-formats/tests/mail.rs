@@ -426,3 +426,103 @@ fn real_sample_long_queue_ids_and_pam() {
         ("alice", "127.0.0.1", "mail-auth-failure")
     );
 }
+
+fn raw_events(name: &str) -> Vec<jikoku_core::Event> {
+    parse(name).into_iter().map(|r| r.event).collect()
+}
+
+#[test]
+fn postfix_flows() {
+    use jikoku_formats::mail::flow::build_flows;
+    let flows = build_flows(&raw_events("postfix-rfc3339.log"));
+    let ids: Vec<&str> = flows.iter().map(|f| f.queue_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            "B44DEB8AB9",
+            "B612DB8ABA",
+            "BB25BB8ABA",
+            "BCD89B8AC3",
+            "E1BF8B8AD3",
+            "005CFB8AD4",
+            "0CEBEB8AD6",
+            "88173B8AD7",
+            "63298B8AAD"
+        ]
+    );
+    // the 587 submission: who, from where, to whom, through which relay
+    let f = &flows[4];
+    assert_eq!(f.host.as_deref(), Some("mail"));
+    assert_eq!(f.sasl_username.as_deref(), Some("alice"));
+    assert_eq!(f.client.ip.as_deref(), Some("127.0.0.10"));
+    assert_eq!(f.client.port, Some(50755));
+    assert_eq!(f.from.as_deref(), Some("alice@example.test"));
+    assert_eq!(f.message_id.as_deref(), Some("sub-587@client.example.test"));
+    assert_eq!(f.size, Some(430));
+    let r: Vec<(&str, &str, Option<&str>, u32)> = f
+        .recipients
+        .iter()
+        .map(|r| (r.address.as_str(), r.status.as_deref().unwrap(), r.relay.as_deref(), r.attempts))
+        .collect();
+    assert_eq!(
+        r,
+        vec![
+            ("carol@dead.test", "deferred", Some("none"), 2),
+            ("bob@sink.test", "sent", Some("127.0.0.1[127.0.0.1]:2525"), 1)
+        ]
+    );
+    assert_eq!(f.recipients[1].destination.port, Some(2525));
+    assert!(f.expired && f.removed);
+    assert_eq!(f.bounces, vec!["88173B8AD7".to_string()]);
+    assert_eq!(f.next_queue_ids, vec!["SINK25328".to_string()]);
+    assert_eq!(f.events.len(), 10);
+    // the bounce it caused knows its origin and has the null sender
+    let b = flows.iter().find(|f| f.queue_id == "88173B8AD7").unwrap();
+    assert_eq!(b.bounce_of.as_deref(), Some("E1BF8B8AD3"));
+    assert!(b.null_sender && b.from.is_none());
+    // local submission by uid 1005
+    let l = &flows[0];
+    assert_eq!((l.user_id.as_deref(), l.submission.as_deref()), (Some("1005"), Some("local")));
+    let j = f.to_json();
+    assert_eq!(j["recipients"][1]["destination"]["ip"], "127.0.0.1");
+    assert_eq!(j["client"]["ip"], "127.0.0.10");
+}
+
+#[test]
+fn postfix_flows_split_on_reused_queue_id() {
+    use jikoku_formats::mail::flow::build_flows;
+    let mk = |msg: &str| {
+        let line = format!("2026-11-22T20:00:00+00:00 mail postfix/qmgr[1]: {msg}\n");
+        let parser = registry::find("syslog").unwrap();
+        let mut out = Vec::new();
+        parser
+            .parse(&mut line.as_bytes(), &ParseOptions::default(), &mut |r| out.push(r.event))
+            .unwrap();
+        out.remove(0)
+    };
+    let evs = vec![
+        mk("ABCDEF123: from=<a@x.test>, size=1, nrcpt=1 (queue active)"),
+        mk("ABCDEF123: removed"),
+        mk("ABCDEF123: from=<b@x.test>, size=2, nrcpt=1 (queue active)"),
+    ];
+    let flows = build_flows(&evs);
+    assert_eq!(flows.len(), 2);
+    assert_eq!(flows[1].from.as_deref(), Some("b@x.test"));
+}
+
+#[test]
+fn sendmail_flows_link_auth_and_msp() {
+    use jikoku_formats::mail::flow::build_flows;
+    let flows = build_flows(&raw_events("sendmail-rfc3339.log"));
+    let f = flows.iter().find(|f| f.queue_id == "6AMLAwPn007305").unwrap();
+    assert_eq!(f.sasl_username.as_deref(), Some("alice"), "AUTH=server joined by pid");
+    assert_eq!(f.client.domain.as_deref(), Some("client10.example.test"));
+    assert_eq!(f.recipients.len(), 3);
+    assert_eq!(f.bounces, vec!["6AMLAwPn007307".to_string()]);
+    let msp = flows.iter().find(|f| f.queue_id == "6AMLAtSe006482").unwrap();
+    assert_eq!(
+        (msp.user_name.as_deref(), msp.submission.as_deref()),
+        (Some("alice"), Some("local"))
+    );
+    assert_eq!(msp.next_queue_ids, vec!["6AMLAtlb006491".to_string()]);
+}
