@@ -526,3 +526,147 @@ fn sendmail_flows_link_auth_and_msp() {
     );
     assert_eq!(msp.next_queue_ids, vec!["6AMLAtlb006491".to_string()]);
 }
+
+/// Decoders never panic: every prefix and suffix of every fixture message, under every mail program.
+#[test]
+fn truncated_messages_never_panic() {
+    let decoders = registry::decoders();
+    let programs = [
+        "postfix/smtpd",
+        "postfix/qmgr",
+        "postfix/smtp",
+        "postfix/postscreen",
+        "postfix/anvil",
+        "sendmail",
+        "sm-mta",
+        "dovecot",
+        "imap-login",
+    ];
+    let mut n = 0u64;
+    for name in ["postfix-rfc3339.log", "sendmail-rfc3339.log", "real-sample-postfix-dovecot.log"] {
+        for r in parse(name) {
+            let msg = r.event.message.clone().unwrap_or_default();
+            let cuts: Vec<usize> = msg.char_indices().map(|(i, _)| i).chain([msg.len()]).collect();
+            for &c in &cuts {
+                for part in [&msg[..c], &msg[c..]] {
+                    for p in programs {
+                        for d in &decoders {
+                            let mut e = jikoku_core::Event::new("syslog.rfc3339");
+                            d.decode(p, part, &mut e);
+                            n += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(n > 100_000);
+}
+
+/// Published shapes that the local runs did not produce (FORMATS.md §5, Postfix and Dovecot docs).
+#[test]
+fn published_variants() {
+    let decode = |program: &str, msg: &str| {
+        let mut e = jikoku_core::Event::new("syslog.rfc3164");
+        let ok = registry::decoders().iter().any(|d| d.decode(program, msg, &mut e));
+        assert!(ok, "not decoded: {program}: {msg}");
+        serde_json::to_value(&e).unwrap()
+    };
+    let v = decode(
+        "dovecot",
+        "imap-login: Login: user=<alice>, method=PLAIN, rip=192.0.2.1, lip=192.0.2.2, mpid=1234, TLS, session=<abc123>",
+    );
+    assert_eq!(
+        (s(&v, "user.name"), s(&v, "source.ip"), s(&v, "destination.ip")),
+        ("alice", "192.0.2.1", "192.0.2.2")
+    );
+    assert_eq!(get(&v, "jikoku.mail.tls"), &json!(true));
+    assert_eq!(s(&v, "jikoku.mail.session"), "abc123");
+    let v = decode(
+        "imap-login",
+        "Disconnected (auth failed, 1 attempts in 2 secs): user=<alice>, method=PLAIN, rip=192.0.2.1, lip=192.0.2.2, TLS, session=<x>",
+    );
+    assert_eq!((s(&v, "event.action"), s(&v, "event.outcome")), ("mail-auth-failure", "failure"));
+    let v = decode(
+        "dovecot",
+        "imap-login: Disconnected (no auth attempts in 0 secs): user=<>, rip=192.0.2.9, lip=192.0.2.2, session=<y>",
+    );
+    assert_eq!((s(&v, "event.action"), s(&v, "source.ip")), ("mail-disconnect", "192.0.2.9"));
+    assert!(get(&v, "user.name").is_null());
+    let v = decode("dovecot", "lmtp(bob)<777><sess>: msgid=<m1@x.test>: saved mail to INBOX");
+    assert_eq!(
+        (s(&v, "event.action"), s(&v, "email.message_id"), s(&v, "user.name")),
+        ("mail-delivery", "m1@x.test", "bob")
+    );
+    // IPv6 client with port logging; IPv6 relay
+    let v = decode(
+        "postfix/smtpd",
+        "1A2B3C4D5E: client=mx.example.org[2001:db8::25]:41234, sasl_method=LOGIN, sasl_username=carol@example.org",
+    );
+    assert_eq!((s(&v, "source.ip"), s(&v, "source.domain")), ("2001:db8::25", "mx.example.org"));
+    assert_eq!(get(&v, "source.port"), &json!(41234));
+    let v = decode(
+        "postfix/smtp",
+        "1A2B3C4D5E: to=<x@example.org>, relay=mx.example.org[2001:db8::25]:25, conn_use=2, delay=1.2, delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent (250 2.0.0 OK 1700000000 x)",
+    );
+    assert_eq!(
+        (s(&v, "destination.ip"), s(&v, "destination.domain")),
+        ("2001:db8::25", "mx.example.org")
+    );
+    assert_eq!(get(&v, "jikoku.mail.conn_use"), &json!(2));
+    // postscreen, milter reject, header check, cleanup reject
+    let v = decode("postfix/postscreen", "PASS NEW [198.51.100.7]:51234");
+    assert_eq!(
+        (s(&v, "event.action"), s(&v, "jikoku.mail.postscreen"), s(&v, "source.ip")),
+        ("mail-postscreen", "PASS NEW", "198.51.100.7")
+    );
+    let v = decode(
+        "postfix/postscreen",
+        "NOQUEUE: reject: RCPT from [198.51.100.7]:51234: 550 5.7.1 Service unavailable; client [198.51.100.7] blocked using zen.spamhaus.org; from=<a@b.test>, to=<c@d.test>, proto=ESMTP, helo=<x>",
+    );
+    assert_eq!((s(&v, "event.action"), s(&v, "source.ip")), ("mail-reject", "198.51.100.7"));
+    assert_eq!(get(&v, "email.to.address"), &json!(["c@d.test"]));
+    let v = decode(
+        "postfix/cleanup",
+        "4104E3D: milter-reject: END-OF-MESSAGE from unknown[203.0.113.5]: 5.7.1 Spam; from=<s@spam.test> to=<u@example.test> proto=ESMTP helo=<spam.test>",
+    );
+    assert_eq!(
+        (s(&v, "event.action"), s(&v, "jikoku.mail.stage"), s(&v, "source.ip")),
+        ("mail-reject", "END-OF-MESSAGE", "203.0.113.5")
+    );
+    assert_eq!(s(&v, "jikoku.mail.dsn"), "5.7.1");
+    let v = decode(
+        "postfix/cleanup",
+        "D8B07E3DB6: warning: header Subject: hello from unknown[203.0.113.5]; from=<a@b.test> to=<c@d.test> proto=ESMTP helo=<h>",
+    );
+    assert_eq!(
+        (s(&v, "event.action"), s(&v, "log.level"), s(&v, "source.ip")),
+        ("mail-header-check", "warning", "203.0.113.5")
+    );
+    // Sendmail STARTTLS and DSN link (FORMATS.md §5.2)
+    let v = decode(
+        "sm-mta",
+        "6AMJRl8D017865: STARTTLS=server, relay=vm.example.test [127.0.0.1], version=TLSv1.3, verify=NO, cipher=TLS_AES_256_GCM_SHA384, bits=256/256",
+    );
+    assert_eq!(
+        (s(&v, "event.action"), s(&v, "jikoku.mail.tls_version"), s(&v, "source.domain")),
+        ("mail-tls", "TLSv1.3", "vm.example.test")
+    );
+    let v = decode("sendmail", "6AMJQ1YF015187: 6AMJQ1YG015187: DSN: User unknown");
+    assert_eq!(
+        (s(&v, "event.action"), s(&v, "jikoku.mail.bounce_queue_id")),
+        ("mail-bounce", "6AMJQ1YG015187")
+    );
+    // not mail
+    let mut e = jikoku_core::Event::new("syslog.rfc3164");
+    assert!(
+        !registry::decoders()
+            .iter()
+            .filter(|d| ["postfix", "sendmail", "dovecot"].contains(&d.name()))
+            .any(|d| d.decode(
+                "sshd",
+                "Accepted password for alice from 1.2.3.4 port 22 ssh2",
+                &mut e
+            ))
+    );
+}
