@@ -8,7 +8,13 @@
 //! - explicit assertions of what the generating scripts sent (who submitted, from where, to whom,
 //!   through which relay, what became of it).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use std::path::PathBuf;
 
