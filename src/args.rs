@@ -16,6 +16,12 @@ pub struct Cli {
 pub enum Command {
     /// Parse sources without an index: JSON Lines to stdout in source order, a summary on stderr.
     Parse(ParseArgs),
+    /// Add sources to the index at DIR (created if absent); re-ingesting a source adds nothing.
+    Ingest(IngestArgs),
+    /// Search the index: events matching QUERY in a time range, sorted by time.
+    Search(SearchArgs),
+    /// The evidence manifest: each source's path, size, mtime, SHA-256, format, counts and time decisions.
+    Sources(SourcesArgs),
     /// List the formats jikoku reads.
     Formats,
 }
@@ -52,6 +58,59 @@ pub struct ParseArgs {
     /// Files or directories; `-` reads stdin.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Index directory.
+    #[arg(long)]
+    pub index: PathBuf,
+    /// PATH is the root of a mounted disk image.
+    #[arg(long)]
+    pub image: bool,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Writer memory budget in MB (fixed, whatever the input size).
+    #[arg(long, default_value_t = 256)]
+    pub memory_mb: usize,
+    /// Files or directories.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Index directory.
+    #[arg(long)]
+    pub index: PathBuf,
+    /// From this time (any common form: RFC 2822, RFC 3339, `2002-05-08 13:29:44 EDT`, …).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// To this time (inclusive).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Zone for --from/--to written without one.
+    #[arg(long)]
+    pub at_tz: Option<String>,
+    /// At most N events.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// table (default on a terminal), jsonl (default otherwise), csv.
+    #[arg(long)]
+    pub output: Option<String>,
+    /// field:value terms, "phrases", AND/OR/NOT, ranges [a TO b], CIDR for IP fields, free text.
+    #[arg(allow_hyphen_values = true, num_args = 0..)]
+    pub query: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// Index directory.
+    #[arg(long)]
+    pub index: PathBuf,
+    /// table (default) or jsonl.
+    #[arg(long, default_value = "table")]
+    pub output: String,
 }
 
 #[cfg(test)]

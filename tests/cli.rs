@@ -237,3 +237,84 @@ fn user_errors_exit_1_with_one_line() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown format"));
 }
+
+#[test]
+fn ingest_search_sources_and_reingest_adds_nothing() {
+    let case = tempfile::tempdir().unwrap();
+    let idx = case.path().join("case");
+    let ingest = || {
+        bin()
+            .args(["ingest", "--index"])
+            .arg(&idx)
+            .args([
+                "--tz",
+                "mail=Asia/Tokyo",
+                "--tz",
+                "www=America/New_York",
+                "--skew",
+                "mail=+93s",
+                "--year",
+                "2002",
+            ])
+            .arg(root().join("sample-logs"))
+            .output()
+            .unwrap()
+    };
+    let first = ingest();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let search = |args: &[&str]| {
+        let out = bin().args(["search", "--index"]).arg(&idx).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        events(&out)
+    };
+    let all = search(&["--output", "jsonl"]);
+    let second = ingest();
+    assert!(String::from_utf8_lossy(&second.stderr).contains("already indexed"));
+    assert_eq!(search(&["--output", "jsonl"]).len(), all.len(), "re-ingest added events");
+    // The reported time, from a human form, with a CIDR focus.
+    let hits = search(&[
+        "--output",
+        "jsonl",
+        "--from",
+        "Wed, 8 May 2002 13:29:44 -0400",
+        "--to",
+        "2002-05-08 13:29:46 EDT",
+        "source.ip:198.51.100.0/24 AND event.outcome:failure",
+    ]);
+    let hosts: Vec<&str> = hits.iter().map(|e| get(e, "host.name").as_str().unwrap()).collect();
+    assert_eq!(hosts, ["mail", "mail", "mail", "mail"]);
+    assert_eq!(hits[0]["@timestamp"], "2002-05-08T17:29:44Z");
+    // Sorted by time across hosts.
+    let times: Vec<_> = all
+        .iter()
+        .filter_map(|e| {
+            e["@timestamp"].as_str().map(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap())
+        })
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted);
+    // The manifest.
+    let out = bin().args(["sources", "--output", "jsonl", "--index"]).arg(&idx).output().unwrap();
+    let m: Vec<Value> = events(&out);
+    let auth = m.iter().find(|s| s["path"] == "mail/var/log/auth.log").unwrap();
+    assert_eq!(auth["records"], 27);
+    assert_eq!(auth["events"], 27);
+    assert_eq!(auth["zone"], "Asia/Tokyo");
+    assert_eq!(auth["year"], "2002 (option)");
+    assert_eq!(auth["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn index_inside_the_evidence_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.log"), "Jan  1 00:00:00 h x: y\n").unwrap();
+    let out = bin()
+        .args(["ingest", "--index"])
+        .arg(dir.path().join("case"))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!dir.path().join("case").exists());
+}

@@ -1,5 +1,6 @@
 //! Subcommand wiring.
 
+mod index;
 mod parse;
 
 use std::process::ExitCode;
@@ -21,6 +22,9 @@ impl std::error::Error for UserError {}
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Parse(a) => parse::run(a),
+        Command::Ingest(a) => index::ingest(a),
+        Command::Search(a) => index::search(a),
+        Command::Sources(a) => index::sources(a),
         Command::Formats => {
             for p in jikoku_formats::registry::parsers() {
                 let aliases = p.aliases().join(", ");

@@ -24,7 +24,7 @@ use jikoku_core::Event;
 use jikoku_formats::{Head, ParseOptions, Parser, Record, registry};
 use jikoku_time::{TimeContext, YearAnchor, YearInference, ZoneSource, resolve};
 
-pub use source::{Compression, Opened, open, open_reader};
+pub use source::{Compression, Opened, open, open_reader, sha256_file};
 
 /// Errors that stop one source (never the whole run).
 #[derive(Debug, thiserror::Error)]

@@ -146,3 +146,18 @@ pub fn open_reader(inner: Box<dyn Read>) -> io::Result<Opened> {
     };
     Ok(Opened { reader, compression, size: 0, mtime: None, hasher })
 }
+
+/// SHA-256 (hex) of a file's stored bytes, read once, read-only.
+pub fn sha256_file(path: &Path) -> io::Result<String> {
+    let mut f = open_read_only(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(buf.get(..n).unwrap_or(&[]));
+    }
+    Ok(hex::encode(h.finalize()))
+}

@@ -284,6 +284,20 @@ pub fn resolve(
         if n.is_some() {
             note = n;
         }
+        // A zone written in the record that we cannot use (IST, an unknown name) is not
+        // silently dropped: the note says so.
+        if let Some(hint) = raw.zone_hint.as_deref() {
+            if let Err(e) = crate::human::zone_from_hint(hint) {
+                let unused = format!(
+                    "zone {hint:?} written in the record was not used ({e}); read in {}",
+                    ctx.zone.name()
+                );
+                note = Some(match note.take() {
+                    Some(n) => format!("{n}; {unused}"),
+                    None => unused,
+                });
+            }
+        }
         (utc, off, ctx.zone.name().to_string(), ctx.zone_source, amb)
     };
 
