@@ -112,6 +112,80 @@ fn golden_sendmail() {
 }
 
 #[test]
+fn golden_postscreen() {
+    golden("postscreen-rfc3339.log");
+}
+
+#[test]
+fn postscreen_and_ipv6_scenario() {
+    let ev = events("postscreen-rfc3339.log");
+    let ps: Vec<(String, String, Value)> = find(&ev, |e| {
+        s(e, "jikoku.mail.daemon") == "postscreen" && !get(e, "jikoku.mail.postscreen").is_null()
+    })
+    .iter()
+    .map(|e| {
+        (
+            s(e, "jikoku.mail.postscreen").to_string(),
+            s(e, "source.ip").to_string(),
+            get(e, "event.outcome").clone(),
+        )
+    })
+    .collect();
+    let v = |w: &str, ip: &str, o: Value| (w.to_string(), ip.to_string(), o);
+    assert_eq!(
+        ps,
+        vec![
+            v("CONNECT", "127.0.0.30", Value::Null),
+            v("DENYLISTED", "127.0.0.30", json!("failure")),
+            v("DISCONNECT", "127.0.0.30", Value::Null),
+            v("CONNECT", "127.0.0.31", Value::Null),
+            v("PREGREET", "127.0.0.31", json!("failure")),
+            v("DISCONNECT", "127.0.0.31", Value::Null),
+            v("CONNECT", "127.0.0.32", Value::Null),
+            v("PASS NEW", "127.0.0.32", Value::Null),
+            v("DISCONNECT", "127.0.0.32", Value::Null),
+            v("CONNECT", "127.0.0.32", Value::Null),
+            v("PASS OLD", "127.0.0.32", Value::Null),
+            v("CONNECT", "127.0.0.33", Value::Null),
+            v("NON-SMTP COMMAND", "127.0.0.33", json!("failure")),
+            v("HANGUP", "127.0.0.33", Value::Null),
+            v("DISCONNECT", "127.0.0.33", Value::Null),
+            v("CONNECT", "127.0.0.34", Value::Null),
+            v("HANGUP", "127.0.0.34", Value::Null),
+            v("DISCONNECT", "127.0.0.34", Value::Null),
+        ]
+    );
+    let c = find(&ev, |e| s(e, "jikoku.mail.postscreen") == "CONNECT")[0];
+    assert_eq!((s(c, "destination.ip"), get(c, "destination.port")), ("127.0.0.1", &json!(25)));
+    let rej: Vec<(&str, &str, &str)> = find(&ev, |e| s(e, "event.action") == "mail-reject")
+        .iter()
+        .map(|e| (s(e, "source.ip"), s(e, "jikoku.mail.dsn"), s(e, "jikoku.mail.helo")))
+        .collect();
+    assert_eq!(
+        rej,
+        vec![
+            ("127.0.0.30", "5.3.2", "deny.example.test"),
+            ("127.0.0.31", "5.5.1", "early.example.test"),
+            ("127.0.0.32", "4.3.2", "good.example.test"),
+            ("::1", "5.7.1", "v6.example.test"),
+        ]
+    );
+    // IPv6 SASL submission on 587
+    let sub = find(&ev, |e| {
+        s(e, "event.action") == "mail-submit" && s(e, "jikoku.mail.sasl_username") == "alice"
+    })[0];
+    assert_eq!(
+        (s(sub, "source.ip"), s(sub, "source.address"), s(sub, "jikoku.mail.service")),
+        ("::1", "::1", "submission")
+    );
+    assert_eq!(get(sub, "source.port"), &json!(34848));
+    assert!(get(sub, "source.domain").is_null(), "`unknown` is not a domain");
+    // the message that passed postscreen
+    let good = find(&ev, |e| s(e, "email.message_id") == "ps-good@good.example.test")[0];
+    assert_eq!(s(good, "jikoku.mail.queue_id"), "15C53B84A1");
+}
+
+#[test]
 fn golden_real_sample() {
     golden("real-sample-postfix-dovecot.log");
 }
@@ -130,7 +204,12 @@ fn traditional_rendering_decodes_the_same() {
 
 #[test]
 fn every_mail_line_is_decoded() {
-    for name in ["postfix-rfc3339.log", "sendmail-rfc3339.log", "real-sample-postfix-dovecot.log"] {
+    for name in [
+        "postfix-rfc3339.log",
+        "sendmail-rfc3339.log",
+        "postscreen-rfc3339.log",
+        "real-sample-postfix-dovecot.log",
+    ] {
         for e in events(name) {
             let ds = s(&e, "event.dataset");
             assert!(ds.starts_with("mail."), "{name}: not decoded: {}", s(&e, "message"));
