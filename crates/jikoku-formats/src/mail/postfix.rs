@@ -876,8 +876,19 @@ fn postscreen_line(body: &str, e: &mut Event) -> bool {
             | "BARE NEWLINE"
             | "NON-SMTP COMMAND"
             | "COMMAND PIPELINING"
+            | "COMMAND COUNT LIMIT"
+            | "COMMAND TIME LIMIT"
+            | "COMMAND LENGTH LIMIT"
     ) {
         e.outcome("failure");
+        e.event.reason = Some(body.to_string());
+    }
+    if let Some(cmd) =
+        body.split_once(" after ").map(|(_, r)| r.split([':', ' ']).next().unwrap_or(r))
+    {
+        if !cmd.is_empty() && *word != "HANGUP" && *word != "PREGREET" {
+            e.set_extra("mail", "after", cmd);
+        }
     }
     if *word == "DNSBL" {
         if let Some(r) = body.strip_prefix("DNSBL rank ").and_then(|r| r.split(' ').next()) {
