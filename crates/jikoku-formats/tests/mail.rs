@@ -186,6 +186,18 @@ fn postscreen_and_ipv6_scenario() {
 }
 
 #[test]
+fn golden_postlog() {
+    golden("postlog.log");
+    let ev = events("postlog.log");
+    let sub =
+        find(&ev, |e| s(e, "event.action") == "mail-submit" && s(e, "source.ip") == "127.0.0.40")
+            [0];
+    assert_eq!(s(sub, "jikoku.mail.queue_id"), "2F38AB84A1");
+    assert!(get(sub, "user.name").is_null(), "no AUTH, no user");
+    assert_eq!(s(&ev[0], "host.name"), "mail");
+}
+
+#[test]
 fn golden_real_sample() {
     golden("real-sample-postfix-dovecot.log");
 }
