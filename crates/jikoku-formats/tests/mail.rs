@@ -509,6 +509,10 @@ fn sendmail_scenario() {
         find(&ev, act("mail-no-transaction")).iter().map(|e| s(e, "source.ip")).collect();
     assert_eq!(idle, vec!["127.0.0.12", "127.0.0.14"]);
     assert_eq!(find(&ev, act("mail-connect")).len(), 9);
+    // the MSP's AUTH= parameter not trusted by the MTA: not a rejected message
+    let ta = find(&ev, act("mail-auth-untrusted"));
+    assert_eq!(ta.len(), 3);
+    assert!(ta.iter().all(|e| get(e, "event.outcome").is_null()));
 }
 
 #[test]

@@ -92,6 +92,10 @@ fn daemon_of(program: &str) -> Option<(Option<&str>, &str)> {
         0..=2 => (first != "postfix").then_some(first),
         n => middle.get(n - 2).copied(),
     };
+    if program == "postfix" {
+        // the postfix(1) command itself (`postfix[123]: fatal: …`)
+        return Some((None, "postfix"));
+    }
     if first.starts_with("postfix") && program.contains('/') {
         return Some((service, last));
     }

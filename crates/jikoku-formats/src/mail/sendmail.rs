@@ -165,6 +165,11 @@ fn decode_known(body: &str, e: &mut Event) -> bool {
             e.event.reason = Some(r.to_string());
             codes(r, e);
         }
+        if rs == "trust_auth" {
+            // the MTA did not trust the `AUTH=` parameter of MAIL FROM; the message goes on
+            e.categorize("authentication", "info", "mail-auth-untrusted");
+            return true;
+        }
         e.categorize("email", "denied", "mail-reject");
         if get(&kv, "reject").is_some() {
             e.outcome("failure");
