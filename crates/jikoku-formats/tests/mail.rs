@@ -744,6 +744,11 @@ fn published_variants() {
         (s(&v, "event.action"), s(&v, "log.level"), s(&v, "source.ip")),
         ("mail-header-check", "warning", "203.0.113.5")
     );
+    let v = decode(
+        "postfix/local",
+        "6D4E81FA19: to=<alias@example.test>, orig_to=<alias>, relay=local, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (forwarded as 6D4E81FA1A)",
+    );
+    assert_eq!(s(&v, "jikoku.mail.forwarded_queue_id"), "6D4E81FA1A");
     // Sendmail STARTTLS and DSN link (FORMATS.md §5.2)
     let v = decode(
         "sm-mta",

@@ -282,8 +282,10 @@ fn apply(f: &mut MailFlow, e: &Event, action: &str) {
                 }
                 r.at = e.timestamp.or(r.at);
             }
-            if let Some(n) = extra_str(e, "remote_queue_id") {
-                push_unique(&mut f.next_queue_ids, n);
+            for k in ["remote_queue_id", "forwarded_queue_id"] {
+                if let Some(n) = extra_str(e, k) {
+                    push_unique(&mut f.next_queue_ids, n);
+                }
             }
         }
         "mail-removed" => f.removed = true,

@@ -812,6 +812,14 @@ fn delivery_line(body: &str, e: &mut Event) -> bool {
             if let Some(id) = remote_queue_id(t) {
                 e.set_extra("mail", "remote_queue_id", id);
             }
+            // local(8) alias/.forward expansion: `status=sent (forwarded as 6D4E81FA1A)`
+            if let Some(id) =
+                t.strip_prefix("forwarded as ").map(|r| r.split([' ', ')']).next().unwrap_or(r))
+            {
+                if is_queue_id(id) {
+                    e.set_extra("mail", "forwarded_queue_id", id);
+                }
+            }
         }
         if e.destination.is_empty() {
             if let Some((p, _)) = text.and_then(|t| t.strip_prefix("connect to ")).and_then(peer) {
