@@ -516,6 +516,39 @@ fn sendmail_scenario() {
 }
 
 #[test]
+fn sendmail_tls() {
+    golden("sendmail-tls-rfc3339.log");
+    let ev = events("sendmail-tls-rfc3339.log");
+    let tls: Vec<(&str, &str, &str)> = find(&ev, |e| s(e, "jikoku.mail.tls_side") == "server")
+        .iter()
+        .map(|e| {
+            (s(e, "source.ip"), s(e, "jikoku.mail.tls_version"), s(e, "jikoku.mail.tls_cipher"))
+        })
+        .collect();
+    assert_eq!(
+        tls,
+        vec![
+            ("127.0.0.50", "TLSv1.3", "TLS_AES_256_GCM_SHA384"),
+            ("127.0.0.51", "TLSv1.3", "TLS_AES_256_GCM_SHA384")
+        ]
+    );
+    let sub = find(&ev, |e| s(e, "email.message_id") == "sm-tls@tls-client.example.test")[0];
+    assert_eq!(s(sub, "jikoku.mail.proto"), "ESMTPSA");
+    let flows = jikoku_formats::mail::flow::build_flows(&raw_events("sendmail-tls-rfc3339.log"));
+    let f = flows.iter().find(|f| f.queue_id == "6AMLRDAi012841").unwrap();
+    assert_eq!(
+        (f.sasl_username.as_deref(), f.client.ip.as_deref()),
+        (Some("bob"), Some("127.0.0.50"))
+    );
+    let carol = f.recipients.iter().find(|r| r.address == "carol@dead.test").unwrap();
+    assert_eq!(
+        (carol.attempts, carol.status.as_deref()),
+        (2, Some("deferred")),
+        "queue run retried it"
+    );
+}
+
+#[test]
 fn real_sample_long_queue_ids_and_pam() {
     let ev = events("real-sample-postfix-dovecot.log");
     let long = find(&ev, |e| s(e, "jikoku.mail.queue_id") == "4jXf7y58fNz5n6d");

@@ -235,6 +235,18 @@ fn decode_known(body: &str, e: &mut Event) -> bool {
         e.categorize("network", "connection", "mail-tls");
         return true;
     }
+    if body.starts_with("tls_srv_features=") || body.starts_with("tls_clt_features=") {
+        // 8.16+: `tls_srv_features=(null), relay=[ip] [ip]`, `…=empty, stat=0, relay=…`
+        let kv = comma_kv(body);
+        let server = body.starts_with("tls_srv");
+        if let Some(r) = get(&kv, "relay") {
+            relay(r, server, e);
+        }
+        let (k, v) = kv.first().copied().unwrap_or(("", ""));
+        e.set_extra("mail", k, v);
+        e.categorize("network", "connection", "mail-tls");
+        return true;
+    }
     if let Some(rest) = body.strip_prefix("lost input channel from ") {
         if let Some((p, after)) = peer(rest) {
             set_peer(&mut e.source, &p);
