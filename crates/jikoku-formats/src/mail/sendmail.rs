@@ -80,10 +80,16 @@ fn decode_body(msg: &str, e: &mut Event) -> bool {
     false
 }
 
-/// Sendmail's `relay=`: `name [ip]`, `[ip] [ip]`, `[ip]`, `user@localhost`, `name [ip] (may be forged)`.
+/// Sendmail's `relay=`: `name [ip]`, `[ip] [ip]`, `[ip]`, `user@localhost`, `name [ip] (may be forged)`;
+/// `inbound`: the peer is the client (`from=`, `ruleset=`, `AUTH=server`), else the next hop.
 fn relay(v: &str, inbound: bool, e: &mut Event) {
     let v = v.trim();
-    e.jikoku.mail.relay = Some(v.to_string());
+    // `jikoku.mail.relay` is the next hop of a delivery; the `relay=` of an inbound line is the client
+    if inbound {
+        e.set_extra("mail", "client", v);
+    } else {
+        e.jikoku.mail.relay = Some(v.to_string());
+    }
     if v.ends_with("(may be forged)") {
         e.set_extra("mail", "may_be_forged", true);
     }
