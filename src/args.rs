@@ -73,6 +73,9 @@ pub struct IngestArgs {
     /// Writer memory budget in MB (fixed, whatever the input size).
     #[arg(long, default_value_t = 256)]
     pub memory_mb: usize,
+    /// Commit at the first source boundary after this many events.
+    #[arg(long, default_value_t = 500_000)]
+    pub commit_events: u64,
     /// Files or directories.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
