@@ -49,6 +49,13 @@ pub struct SourceArgs {
     /// Custom HTTP log format: an Apache LogFormat or nginx log_format string.
     #[arg(long)]
     pub http_format: Option<String>,
+    /// The host's passwd file, to name the uids of process accounting and login records
+    /// (on an image: its etc/passwd). The numeric id is always kept.
+    #[arg(long)]
+    pub passwd: Option<PathBuf>,
+    /// The host's group file, to name gids.
+    #[arg(long)]
+    pub group: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -41,10 +41,47 @@ pub fn run(a: ParseArgs) -> anyhow::Result<ExitCode> {
     }
     let (inputs, walk_problems): (Vec<Input>, Vec<String>) = jikoku_ingest::walk(&paths);
     problems.extend(walk_problems);
-    for input in &inputs {
-        match jikoku_ingest::process_file(input, &opts, &mut emit) {
-            Ok(r) => reports.push(r),
-            Err(e) => problems.push(e.to_string()),
+    let no_inputs = inputs.is_empty();
+    // Rotation chains: newest member first, its year carried backwards to the older ones.
+    // A compressed twin of a source already read (same decompressed content) is not repeated.
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for chain in jikoku_ingest::rotation::chains(inputs) {
+        let mut member_opts = opts.clone();
+        for input in &chain {
+            let opened = match jikoku_ingest::open(&input.path) {
+                Ok(o) => o,
+                Err(e) => {
+                    problems.push(format!("{}: {e}", input.display));
+                    continue;
+                }
+            };
+            let mut twin = None;
+            let result = jikoku_ingest::process_gated(
+                &input.display,
+                opened,
+                &member_opts,
+                &mut |r| {
+                    twin = seen.get(&r.content_sha256).cloned();
+                    twin.is_none()
+                },
+                &mut emit,
+            );
+            match result {
+                Ok(mut r) => {
+                    if let Some(first) = twin {
+                        r.warnings
+                            .push(format!("same content as {first}: its events are not repeated"));
+                        (r.records, r.events, r.errors) = (0, 0, 0);
+                    } else {
+                        seen.insert(r.content_sha256.clone(), r.path.clone());
+                        if let Some(a) = jikoku_ingest::anchor_after(&r) {
+                            member_opts.year_anchor = Some(a);
+                        }
+                    }
+                    reports.push(r);
+                }
+                Err(e) => problems.push(e.to_string()),
+            }
         }
     }
     if let Some(e) = write_err {
@@ -52,7 +89,7 @@ pub fn run(a: ParseArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush().context("writing events")?;
     print_summary(&reports, &problems);
-    if inputs.is_empty() && stdin_wanted.is_empty() {
+    if no_inputs && stdin_wanted.is_empty() {
         return Err(UserError("no readable source among the paths given".into()).into());
     }
     Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })

@@ -22,7 +22,7 @@ fn read(name: &str) -> Vec<u8> {
 fn run(p: &HttpParser, name: &str, fmt: Option<&str>) -> Vec<Record> {
     let data = read(name);
     let mut out = vec![];
-    let opts = ParseOptions { http_format: fmt.map(str::to_string) };
+    let opts = ParseOptions { http_format: fmt.map(str::to_string), ..Default::default() };
     let mut r: &[u8] = &data;
     p.parse(&mut r, &opts, &mut |rec| out.push(rec)).unwrap();
     // Never lose a line: records cover every line (multi-line records count their lines).
@@ -493,7 +493,10 @@ fn cut_and_mangled_lines_never_panic() {
                 }
                 for v in [&orig, &mangled] {
                     for (p, f) in &runs {
-                        let opts = ParseOptions { http_format: f.map(str::to_string) };
+                        let opts = ParseOptions {
+                            http_format: f.map(str::to_string),
+                            ..Default::default()
+                        };
                         let mut n = 0;
                         let mut r: &[u8] = v;
                         p.parse(&mut r, &opts, &mut |_| n += 1).unwrap();

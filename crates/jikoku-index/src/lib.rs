@@ -63,6 +63,9 @@ pub struct ManifestEntry {
     pub mtime: Option<String>,
     /// SHA-256 of the bytes read.
     pub sha256: String,
+    /// SHA-256 of the decompressed content (differs from `sha256` for compressed sources).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub content_sha256: String,
     /// Parser used.
     pub format: String,
     /// Compression.
@@ -249,6 +252,14 @@ impl CaseWriter {
             .iter()
             .chain(&self.pending)
             .find(|s| s.sha256 == sha256 && s.duplicate_of.is_none())
+    }
+
+    /// The manifest entry of a source whose decompressed content has this SHA-256.
+    pub fn find_content(&self, content_sha256: &str) -> Option<&ManifestEntry> {
+        self.payload.sources.iter().chain(&self.pending).find(|s| {
+            s.duplicate_of.is_none()
+                && (s.content_sha256 == content_sha256 || s.sha256 == content_sha256)
+        })
     }
 
     /// The number the next source gets.

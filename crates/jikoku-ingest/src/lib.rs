@@ -11,6 +11,8 @@
 //! Never writes anywhere: evidence is read-only.
 #![warn(missing_docs)]
 
+pub mod image;
+pub mod rotation;
 mod source;
 
 use std::borrow::Cow;
@@ -22,7 +24,8 @@ use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use jikoku_core::Event;
 use jikoku_formats::{Head, ParseOptions, Parser, Record, registry};
-use jikoku_time::{TimeContext, YearAnchor, YearInference, ZoneSource, resolve};
+use jikoku_time::{TimeContext, YearInference, resolve};
+pub use jikoku_time::{YearAnchor, ZoneSource};
 
 pub use source::{Compression, Opened, open, open_reader, sha256_file};
 
@@ -63,6 +66,8 @@ pub struct Options {
     pub skews: Vec<(Option<String>, f64)>,
     /// Parser options (`--http-format`, …).
     pub parse: ParseOptions,
+    /// Year anchor for this source instead of its mtime (rotation chains); `--year` still wins.
+    pub year_anchor: Option<YearAnchor>,
 }
 
 impl Options {
@@ -111,6 +116,11 @@ pub struct SourceReport {
     pub mtime: Option<DateTime<Utc>>,
     /// SHA-256 of the bytes read (compressed bytes if compressed).
     pub sha256: String,
+    /// SHA-256 of the decompressed content.
+    pub content_sha256: String,
+    /// Local date (year, month, day) of the first yearless record, once its year was decided:
+    /// the anchor for the next older member of a rotation chain.
+    pub first_yearless: Option<(i32, u32, u32)>,
     /// Lines or binary records read.
     pub records: u64,
     /// Events emitted (kind `event`).
@@ -125,6 +135,12 @@ pub struct SourceReport {
     pub year: Option<String>,
     /// Warnings (default zone, unknown year, read errors).
     pub warnings: Vec<String>,
+}
+
+/// The anchor a rotation chain's next older member takes from this member's report: its first
+/// yearless record's date; `None` when it had none (the previous anchor then stands).
+pub fn anchor_after(report: &SourceReport) -> Option<YearAnchor> {
+    report.first_yearless.map(|(y, m, d)| YearAnchor::Rotation(y, m, d))
 }
 
 /// One input: a file found under a root given on the command line.
@@ -205,8 +221,20 @@ pub fn process_file(
 /// Parses an already opened source (a file, or stdin through [`open_reader`]).
 pub fn process(
     display: &str,
+    opened: Opened,
+    opts: &Options,
+    emit: &mut dyn FnMut(&Event),
+) -> Result<SourceReport, Error> {
+    process_gated(display, opened, opts, &mut |_| true, emit)
+}
+
+/// As [`process`], but `gate` sees the report (hashes, counts) before any event is emitted, and
+/// no event is emitted when it returns false (a duplicate of content already indexed).
+pub fn process_gated(
+    display: &str,
     mut opened: Opened,
     opts: &Options,
+    gate: &mut dyn FnMut(&SourceReport) -> bool,
     emit: &mut dyn FnMut(&Event),
 ) -> Result<SourceReport, Error> {
     let mut report = SourceReport {
@@ -276,8 +304,15 @@ pub fn process(
         records.push(Record::error("ingest", &[], at, None, msg));
     }
     report.sha256 = opened.sha256();
+    report.content_sha256 = opened.content_sha256();
 
     resolve_times(&mut records, opts, &opened, &mut report);
+    report.records = records.len() as u64;
+    report.errors = records.iter().filter(|r| r.is_error()).count() as u64;
+    report.events = report.records - report.errors;
+    if !gate(&report) {
+        return Ok(report);
+    }
 
     for r in &mut records {
         let e = &mut r.event;
@@ -285,12 +320,6 @@ pub fn process(
         e.jikoku.source.sha256 = Some(report.sha256.clone());
         if e.host.name.is_none() {
             e.host.name.clone_from(&opts.host);
-        }
-        report.records += 1;
-        if e.is_error() {
-            report.errors += 1;
-        } else {
-            report.events += 1;
         }
         emit(e);
     }
@@ -325,13 +354,14 @@ fn resolve_times(
             None => rel.push(0),
         }
     }
-    let anchor = match (opts.year, opened.mtime) {
-        (Some(y), _) => YearAnchor::Option(y),
-        (None, Some(m)) => {
+    let anchor = match (opts.year, opts.year_anchor, opened.mtime) {
+        (Some(y), _, _) => YearAnchor::Option(y),
+        (None, Some(a), _) => a,
+        (None, None, Some(m)) => {
             let local = m.with_timezone(&zone);
             YearAnchor::Mtime(local.year(), local.month(), local.day())
         }
-        (None, None) => YearAnchor::None,
+        (None, None, None) => YearAnchor::None,
     };
     let base = inference.base(anchor);
     if inference.saw_yearless() {
@@ -361,6 +391,9 @@ fn resolve_times(
         let (zone, zone_source) = opts.zone_for(host, (zone, zone_source));
         let ctx = TimeContext { zone, zone_source, skew_seconds: opts.skew_for(host) };
         let year = base.map(|(y, o)| (y + rel, o));
+        if let (None, Some((y, _)), None) = (t.year, year, report.first_yearless) {
+            report.first_yearless = Some((y, t.month, t.day));
+        }
         match resolve(t, year, &ctx) {
             Ok(res) => {
                 if res.zone_source == ZoneSource::Default {

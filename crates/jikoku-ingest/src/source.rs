@@ -89,12 +89,22 @@ pub struct Opened {
     /// Modification time (files only).
     pub mtime: Option<DateTime<Utc>>,
     hasher: Rc<RefCell<Sha256>>,
+    content_hasher: Rc<RefCell<Sha256>>,
 }
 
 impl Opened {
     /// SHA-256 (hex) of the stored bytes read so far; call after reading to the end.
     pub fn sha256(&self) -> String {
         hex::encode(self.hasher.borrow().clone().finalize())
+    }
+
+    /// SHA-256 (hex) of the decompressed content read so far (equals [`Self::sha256`] for a
+    /// plain source).
+    pub fn content_sha256(&self) -> String {
+        if self.compression == Compression::None {
+            return self.sha256();
+        }
+        hex::encode(self.content_hasher.borrow().clone().finalize())
     }
 }
 
@@ -137,14 +147,21 @@ pub fn open_reader(inner: Box<dyn Read>) -> io::Result<Opened> {
         .map(<[u8]>::to_vec)
         .unwrap_or_else(|| buffered.buffer().to_vec());
     let compression = Compression::detect(&magic);
-    let reader: Box<dyn Read> = match compression {
+    let decoded: Box<dyn Read> = match compression {
         Compression::None => Box::new(buffered),
         Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
         Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(buffered)),
         Compression::Xz => Box::new(xz2::bufread::XzDecoder::new_multi_decoder(buffered)),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(buffered)?),
     };
-    Ok(Opened { reader, compression, size: 0, mtime: None, hasher })
+    // The content hash (of the decompressed bytes) finds a compressed twin of a plain copy.
+    let content_hasher = Rc::new(RefCell::new(Sha256::new()));
+    let reader: Box<dyn Read> = if compression == Compression::None {
+        decoded
+    } else {
+        Box::new(Hashing { inner: decoded, hasher: content_hasher.clone() })
+    };
+    Ok(Opened { reader, compression, size: 0, mtime: None, hasher, content_hasher })
 }
 
 /// SHA-256 (hex) of a file's stored bytes, read once, read-only.

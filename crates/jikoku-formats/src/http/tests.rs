@@ -3,7 +3,7 @@ use super::*;
 
 fn run(p: &HttpParser, data: &[u8], fmt: Option<&str>) -> Vec<Record> {
     let mut out = vec![];
-    let opts = ParseOptions { http_format: fmt.map(str::to_string) };
+    let opts = ParseOptions { http_format: fmt.map(str::to_string), ..Default::default() };
     let mut r: &[u8] = data;
     p.parse(&mut r, &opts, &mut |rec| out.push(rec)).unwrap();
     out
@@ -183,7 +183,7 @@ fn random_pieces_never_panic() {
             data.push(b'\n');
         }
         for p in [HttpParser::apache(), HttpParser::nginx()] {
-            let opts = ParseOptions { http_format: fmt.clone() };
+            let opts = ParseOptions { http_format: fmt.clone(), ..Default::default() };
             let mut r: &[u8] = &data;
             let mut out = vec![];
             // A format with no field is refused up front; that is an Err, not a panic.
