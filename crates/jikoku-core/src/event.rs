@@ -500,6 +500,10 @@ pub struct MailFields {
     /// SASL login name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sasl_username: Option<String>,
+    /// Other `jikoku.mail.*` details (size, nrcpt, delay, dsn, helo, …), written with
+    /// `set_extra("mail", …)`: kept here so that `jikoku.mail` is one JSON object.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 is_empty_impl!(MailFields);
 
@@ -579,7 +583,12 @@ impl Event {
     }
 
     /// Inserts a family-specific field under `jikoku.<family>.<key>`.
+    /// The `mail` family goes to [`MailFields::extra`], beside the typed `jikoku.mail` fields.
     pub fn set_extra(&mut self, family: &str, key: &str, value: impl Into<Value>) {
+        if family == "mail" {
+            self.jikoku.mail.extra.insert(key.to_string(), value.into());
+            return;
+        }
         let entry = self
             .jikoku
             .extra
@@ -592,6 +601,9 @@ impl Event {
 
     /// Reads a family-specific field `jikoku.<family>.<key>`.
     pub fn extra(&self, family: &str, key: &str) -> Option<&Value> {
+        if family == "mail" {
+            return self.jikoku.mail.extra.get(key);
+        }
         self.jikoku.extra.get(family).and_then(|v| v.get(key))
     }
 

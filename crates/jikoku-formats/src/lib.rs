@@ -26,6 +26,7 @@ pub mod auth;
 pub mod http;
 pub mod lastcomm;
 pub mod lines;
+pub mod mail;
 pub mod registry;
 pub mod sudo;
 pub mod syslog;

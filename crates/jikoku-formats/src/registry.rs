@@ -13,6 +13,9 @@ pub fn decoders() -> Vec<Box<dyn MessageDecoder>> {
         Box::new(crate::auth::AuthDecoder),
         Box::new(crate::sudo::syslog::SudoDecoder),
         Box::new(crate::http::decoder::HttpDecoder),
+        Box::new(crate::mail::PostfixDecoder),
+        Box::new(crate::mail::SendmailDecoder),
+        Box::new(crate::mail::DovecotDecoder),
         // decoders: add new message decoders above this line
     ]
 }
