@@ -20,6 +20,8 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Search the index: events matching QUERY in a time range, sorted by time.
     Search(SearchArgs),
+    /// "Who did what at TIME": the events around TIME grouped as a person reads them.
+    At(AtArgs),
     /// The evidence manifest: each source's path, size, mtime, SHA-256, format, counts and time decisions.
     Sources(SourcesArgs),
     /// List the formats jikoku reads.
@@ -114,6 +116,34 @@ pub struct SearchArgs {
     /// field:value terms, "phrases", AND/OR/NOT, ranges [a TO b], CIDR for IP fields, free text.
     #[arg(allow_hyphen_values = true, num_args = 0..)]
     pub query: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AtArgs {
+    /// The reported time, in any common form: `Wed, 8 May 2002 13:29:44 -0400`, RFC 3339,
+    /// `2002-05-08 13:29:44 EDT`, or a local time with --at-tz.
+    pub time: String,
+    /// Index directory.
+    #[arg(long)]
+    pub index: PathBuf,
+    /// Half-width of the window around TIME (`15m`, `90s`, `1h`).
+    #[arg(long, default_value = "15m")]
+    pub window: String,
+    /// Focus on an address (source, destination, mail relay). Repeatable.
+    #[arg(long)]
+    pub ip: Vec<String>,
+    /// Focus on a user (user, target user, SASL user). Repeatable.
+    #[arg(long)]
+    pub user: Vec<String>,
+    /// Focus on a host. Repeatable.
+    #[arg(long)]
+    pub host: Vec<String>,
+    /// Zone of TIME when it is written without one.
+    #[arg(long)]
+    pub at_tz: Option<String>,
+    /// table (default), markdown, jsonl.
+    #[arg(long, default_value = "table")]
+    pub output: String,
 }
 
 #[derive(Debug, Args)]

@@ -367,3 +367,87 @@ fn jobs_do_not_change_the_result() {
     };
     assert_eq!(run("1"), run("8"));
 }
+
+#[test]
+fn at_answers_who_did_what_at_the_reported_time() {
+    let case = tempfile::tempdir().unwrap();
+    let idx = case.path().join("case");
+    let out = bin()
+        .args([
+            "ingest",
+            "--tz",
+            "mail=Asia/Tokyo",
+            "--tz",
+            "www=America/New_York",
+            "--skew",
+            "mail=+93s",
+            "--year",
+            "2002",
+            "--index",
+        ])
+        .arg(&idx)
+        .arg(root().join("sample-logs"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let at = |extra: &[&str]| {
+        let out = bin()
+            .args(["at", "Wed, 8 May 2002 13:29:44 -0400", "--window", "10m", "--index"])
+            .arg(&idx)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let lines: Vec<Value> =
+        at(&["--output", "jsonl"]).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let head = &lines[0];
+    assert_eq!(head["utc"], "2002-05-08T17:29:44Z");
+    let mail = head["hosts"].as_array().unwrap().iter().find(|h| h["host"] == "mail").unwrap();
+    assert_eq!(mail["local"], "2002-05-09 02:29:44 JST (+09:00)");
+    assert_eq!(mail["skew_seconds"], 93.0);
+    // kenji's ssh session was open at that time, with its logout seen later.
+    let sessions: Vec<&Value> =
+        lines.iter().filter(|l| l["kind"] == "session").map(|l| &l["session"]).collect();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(
+        (sessions[0]["user"].as_str(), sessions[0]["from"].as_str()),
+        (Some("kenji"), Some("203.0.113.45"))
+    );
+    assert_eq!(sessions[0]["end_event"]["@timestamp"], "2002-05-08T17:46:29Z");
+    // The failed root password on mail is the item at ±0, with its provenance and time notes.
+    let items: Vec<&Value> =
+        lines.iter().filter(|l| l["kind"] == "item").map(|l| &l["item"]).collect();
+    let zero = items.iter().find(|i| i["offset_ns"] == 0).unwrap();
+    assert_eq!(zero["section"], "auth_failures");
+    assert_eq!(zero["event"]["host"]["name"], "mail");
+    assert_eq!(zero["event"]["jikoku"]["line"], 18);
+    assert!(zero["uncertain"].as_array().unwrap().iter().any(|u| u == "clock skew +93 s removed"));
+    // The www-data cron job six minutes before, among the commands.
+    assert!(
+        items
+            .iter()
+            .any(|i| i["section"] == "commands" && i["event"]["user"]["name"] == "www-data")
+    );
+    // Focus on the scanner's address keeps only its events.
+    let focused: Vec<Value> = at(&["--output", "jsonl", "--ip", "198.51.100.7"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        focused
+            .iter()
+            .filter(|l| l["kind"] == "item")
+            .all(|l| l["item"]["event"]["source"]["ip"] == "198.51.100.7")
+    );
+    assert_eq!(focused.iter().filter(|l| l["kind"] == "item").count(), 7);
+    // Text and Markdown forms.
+    let text = at(&[]);
+    assert!(text.contains("on mail (Asia/Tokyo): 2002-05-09 02:29:44 JST (+09:00); its clock ran +93 s off and read 2002-05-09 02:31:17 JST"));
+    let md = at(&["--output", "markdown"]);
+    assert!(md.contains("### Authentication failures near that time (5)"));
+    assert!(md.contains(
+        "| ±0s | 2002-05-08T17:29:44Z | [mail] ssh-login (failed) root from 198.51.100.7"
+    ));
+}

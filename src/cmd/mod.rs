@@ -1,5 +1,6 @@
 //! Subcommand wiring.
 
+mod at;
 mod index;
 mod parse;
 
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest(a) => index::ingest(a),
         Command::Search(a) => index::search(a),
         Command::Sources(a) => index::sources(a),
+        Command::At(a) => at::run(a),
         Command::Formats => {
             for p in jikoku_formats::registry::parsers() {
                 let aliases = p.aliases().join(", ");

@@ -20,10 +20,12 @@ use std::path::Path;
 
 use jikoku_core::Event;
 use serde::{Deserialize, Serialize};
-use tantivy::collector::DocSetCollector;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
 use tantivy::schema::Value as _;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::schema::{Fields, Kind};
@@ -194,19 +196,7 @@ impl CaseIndex {
                 (Occur::Must, Box::new(RangeQuery::new(b(from), b(to)))),
             ]));
         }
-        let docs = searcher.search(&q, &DocSetCollector)?;
-        let mut keyed = Vec::with_capacity(docs.len());
-        for addr in docs {
-            let seg = searcher.segment_reader(addr.segment_ord);
-            let ts =
-                seg.fast_fields().i64(schema::TIMESTAMP_NS)?.first(addr.doc_id).unwrap_or(i64::MIN);
-            let seq = seg.fast_fields().u64(schema::SEQ)?.first(addr.doc_id).unwrap_or(0);
-            keyed.push((ts, seq, addr));
-        }
-        keyed.sort_unstable_by_key(|(ts, seq, _)| (*ts, *seq));
-        if let Some(l) = limit {
-            keyed.truncate(l);
-        }
+        let keyed = searcher.search(&q, &TimeOrder { limit })?;
         let mut out = Vec::with_capacity(keyed.len());
         for (_, _, addr) in keyed {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -365,4 +355,76 @@ fn lookup<'a>(v: &'a serde_json::Value, dotted: &str) -> Option<&'a serde_json::
         cur = cur.get(part)?;
     }
     Some(cur)
+}
+
+/// Collects matching documents in (`@timestamp`, sequence) order, keeping only the first `limit`
+/// when given (each segment trims its list as it grows, so memory stays proportional to `limit`).
+struct TimeOrder {
+    limit: Option<usize>,
+}
+
+type Keyed = (i64, u64, DocAddress);
+
+fn trim(v: &mut Vec<Keyed>, limit: Option<usize>) {
+    v.sort_unstable_by_key(|(t, s, _)| (*t, *s));
+    if let Some(l) = limit {
+        v.truncate(l);
+    }
+}
+
+struct TimeOrderSegment {
+    ts: Column<i64>,
+    seq: Column<u64>,
+    segment: SegmentOrdinal,
+    limit: Option<usize>,
+    hits: Vec<Keyed>,
+}
+
+impl Collector for TimeOrder {
+    type Fruit = Vec<Keyed>;
+    type Child = TimeOrderSegment;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<TimeOrderSegment> {
+        Ok(TimeOrderSegment {
+            ts: reader.fast_fields().i64(schema::TIMESTAMP_NS)?,
+            seq: reader.fast_fields().u64(schema::SEQ)?,
+            segment,
+            limit: self.limit,
+            hits: vec![],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Keyed>>) -> tantivy::Result<Vec<Keyed>> {
+        let mut all: Vec<Keyed> = fruits.into_iter().flatten().collect();
+        trim(&mut all, self.limit);
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for TimeOrderSegment {
+    type Fruit = Vec<Keyed>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let ts = self.ts.first(doc).unwrap_or(i64::MIN);
+        let seq = self.seq.first(doc).unwrap_or(0);
+        self.hits.push((ts, seq, DocAddress::new(self.segment, doc)));
+        if let Some(l) = self.limit {
+            if self.hits.len() >= l.saturating_mul(4).max(1024) {
+                trim(&mut self.hits, self.limit);
+            }
+        }
+    }
+
+    fn harvest(mut self) -> Vec<Keyed> {
+        trim(&mut self.hits, self.limit);
+        self.hits
+    }
 }

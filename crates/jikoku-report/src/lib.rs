@@ -8,6 +8,7 @@
 //!   neutralised.
 #![warn(missing_docs)]
 
+pub mod at;
 pub mod escape;
 
 use std::io::{self, Write};

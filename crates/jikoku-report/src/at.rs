@@ -1,0 +1,236 @@
+//! Rendering the answer of `jikoku at`: terminal text, Markdown (an incident-report section),
+//! JSON Lines. All log-derived text is escaped for its output.
+
+use std::io::{self, Write};
+
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use jikoku_timeline::{Answer, Section, fmt_offset, get, s};
+use serde_json::Value;
+
+use crate::escape::terminal;
+
+/// Output form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Plain text for a terminal.
+    Text,
+    /// Markdown (tables escaped).
+    Markdown,
+    /// One JSON object per line: a header, then sessions, then items.
+    Json,
+}
+
+/// What was asked.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// TIME as typed.
+    pub text: String,
+    /// TIME in UTC.
+    pub utc: String,
+    /// The offset the reporter wrote (`-04:00`).
+    pub reporter_offset: String,
+    /// Window as typed.
+    pub window: String,
+    /// Focus filters.
+    pub focus: Vec<String>,
+}
+
+/// TIME on a host's clock: the zone it was read in, plus the skew its clock had.
+fn host_time(utc: &str, zone: &str) -> String {
+    let Ok(t) = DateTime::parse_from_rfc3339(utc) else { return String::new() };
+    let t = t.with_timezone(&Utc);
+    if let Ok(tz) = zone.parse::<chrono_tz::Tz>() {
+        return t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S %Z (%:z)").to_string();
+    }
+    if let Ok(off) =
+        DateTime::parse_from_str(&format!("2000-01-01T00:00:00{zone}"), "%Y-%m-%dT%H:%M:%S%:z")
+    {
+        let fixed: FixedOffset = *off.offset();
+        return fixed.from_utc_datetime(&t.naive_utc()).format("%Y-%m-%d %H:%M:%S %:z").to_string();
+    }
+    String::new()
+}
+
+fn skew_of(ans: &Answer, host: &str) -> f64 {
+    ans.items
+        .iter()
+        .map(|i| &i.event)
+        .chain(ans.sessions.iter().map(|s| &s.start_event))
+        .filter(|e| s(e, "host.name") == Some(host))
+        .find_map(|e| get(e, "jikoku.time.skew_seconds").and_then(Value::as_f64))
+        .unwrap_or(0.0)
+}
+
+fn provenance(e: &Value) -> String {
+    let path = s(e, "log.file.path").unwrap_or("?");
+    match (
+        get(e, "jikoku.line").and_then(Value::as_u64),
+        get(e, "log.offset").and_then(Value::as_u64),
+    ) {
+        (Some(l), _) => format!("{path}:{l}"),
+        (None, Some(o)) => format!("{path}@{o}"),
+        _ => path.to_string(),
+    }
+}
+
+fn md(s: &str) -> String {
+    // Markdown table cells: no line breaks, no pipes, no HTML.
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace(['\n', '\r'], " ")
+        .replace('`', "'")
+}
+
+fn cell(f: Format, s: &str) -> String {
+    match f {
+        Format::Markdown => md(&terminal(s)),
+        _ => terminal(s),
+    }
+}
+
+/// Writes the answer.
+pub fn write(out: &mut dyn Write, h: &Header, ans: &Answer, f: Format) -> io::Result<()> {
+    if f == Format::Json {
+        let head = serde_json::json!({"kind":"question","time":h.text,"utc":h.utc,"window":h.window,"focus":h.focus,
+            "hosts": ans.hosts.iter().map(|(n,z)| serde_json::json!({"host":n,"zone":z,"local":host_time(&h.utc,z),"skew_seconds":skew_of(ans,n)})).collect::<Vec<_>>()});
+        writeln!(out, "{head}")?;
+        for s in &ans.sessions {
+            writeln!(out, "{}", serde_json::json!({"kind":"session","session":s}))?;
+        }
+        for i in &ans.items {
+            writeln!(out, "{}", serde_json::json!({"kind":"item","item":i}))?;
+        }
+        return Ok(());
+    }
+    let mdown = f == Format::Markdown;
+    let (h1, h2) = if mdown { ("## ", "### ") } else { ("", "== ") };
+    writeln!(out, "{h1}Who did what at {}", cell(f, &h.text))?;
+    writeln!(out)?;
+    let bullet = if mdown { "- " } else { "  " };
+    writeln!(out, "{bullet}UTC: {}", h.utc)?;
+    writeln!(out, "{bullet}reporter's offset: {}", h.reporter_offset)?;
+    for (host, zone) in &ans.hosts {
+        let skew = skew_of(ans, host);
+        let clock = if skew != 0.0 {
+            let shifted = DateTime::parse_from_rfc3339(&h.utc)
+                .ok()
+                .and_then(|t| {
+                    t.checked_add_signed(chrono::Duration::milliseconds((skew * 1000.0) as i64))
+                })
+                .map(|t| host_time(&t.to_rfc3339(), zone))
+                .unwrap_or_default();
+            format!("; its clock ran {skew:+} s off and read {shifted}")
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{bullet}on {} ({}): {}{}",
+            cell(f, host),
+            cell(f, zone),
+            host_time(&h.utc, zone),
+            clock
+        )?;
+    }
+    writeln!(
+        out,
+        "{bullet}window: ±{}{}",
+        h.window,
+        if h.focus.is_empty() { String::new() } else { format!("; focus: {}", h.focus.join(", ")) }
+    )?;
+    writeln!(out)?;
+    writeln!(out, "{h2}Sessions active at that time ({})", ans.sessions.len())?;
+    if mdown && !ans.sessions.is_empty() {
+        writeln!(out, "| host | user | how | from | tty | start (UTC) | end (UTC) | evidence |")?;
+        writeln!(out, "|---|---|---|---|---|---|---|---|")?;
+    }
+    for x in &ans.sessions {
+        let start = s(&x.start_event, "@timestamp").unwrap_or("?");
+        let end = x
+            .end_event
+            .as_ref()
+            .and_then(|e| s(e, "@timestamp"))
+            .map(str::to_string)
+            .or_else(|| x.end.map(|_| "(from duration)".into()))
+            .unwrap_or_else(|| "no logout seen".into());
+        let who = match &x.by {
+            Some(b) => format!("{b} → {}", x.user),
+            None => x.user.clone(),
+        };
+        if mdown {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                cell(f, &x.host),
+                cell(f, &who),
+                x.kind,
+                cell(f, x.from.as_deref().unwrap_or("")),
+                cell(f, x.tty.as_deref().unwrap_or("")),
+                start,
+                end,
+                cell(f, &provenance(&x.start_event))
+            )?;
+        } else {
+            writeln!(
+                out,
+                "  {:<8} {:<18} {:<5} from {:<16} tty {:<6} {start} → {end}   [{}]",
+                cell(f, &x.host),
+                cell(f, &who),
+                x.kind,
+                cell(f, x.from.as_deref().unwrap_or("-")),
+                cell(f, x.tty.as_deref().unwrap_or("-")),
+                cell(f, &provenance(&x.start_event))
+            )?;
+        }
+    }
+    let mut current: Option<Section> = None;
+    for i in &ans.items {
+        if current != Some(i.section) {
+            current = Some(i.section);
+            let n = ans.items.iter().filter(|x| x.section == i.section).count();
+            writeln!(out)?;
+            writeln!(out, "{h2}{} ({n})", i.section.title())?;
+            if mdown {
+                writeln!(out, "| offset | time (UTC) | what | time notes | evidence |")?;
+                writeln!(out, "|---|---|---|---|---|")?;
+            }
+        }
+        let time = s(&i.event, "@timestamp").unwrap_or("?");
+        let notes = i.uncertain.join("; ");
+        if mdown {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                fmt_offset(i.offset_ns),
+                time,
+                cell(f, &i.summary),
+                cell(f, &notes),
+                cell(f, &provenance(&i.event))
+            )?;
+        } else {
+            let mark =
+                if i.uncertain.iter().any(|u| !u.starts_with("clock skew")) { " ~" } else { "" };
+            writeln!(
+                out,
+                "  {:>9} {time:<28} {}{mark}   [{}]",
+                fmt_offset(i.offset_ns),
+                cell(f, &i.summary),
+                cell(f, &provenance(&i.event))
+            )?;
+        }
+    }
+    if ans.items.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "No events within ±{} of that time.", h.window)?;
+    }
+    if !mdown {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "(~ marks a time that is uncertain: inferred year, unknown zone or DST ambiguity; see jikoku.time.* in --output jsonl)"
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! `jikoku at TIME`: who did what at the reported time.
+
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use jikoku_index::CaseIndex;
+use jikoku_timeline::{Question, answer};
+
+use super::UserError;
+use crate::args::AtArgs;
+
+pub fn run(a: AtArgs) -> anyhow::Result<ExitCode> {
+    let tz = match &a.at_tz {
+        Some(z) => {
+            Some(jikoku_time::parse_zone(z).map_err(|e| UserError(format!("--at-tz: {e}")))?)
+        }
+        None => None,
+    };
+    let reported = jikoku_time::human::parse_human(&a.time, tz)
+        .map_err(|e| UserError(format!("TIME: {e}")))?;
+    let t =
+        reported.utc.timestamp_nanos_opt().ok_or_else(|| UserError("TIME out of range".into()))?;
+    let window_s = jikoku_time::parse_duration_secs(&a.window)
+        .map_err(|e| UserError(format!("--window: {e}")))?;
+    if window_s <= 0.0 {
+        return Err(UserError("--window must be positive".into()).into());
+    }
+    let window = (window_s * 1e9) as i64;
+    let index = CaseIndex::open(&a.index).map_err(|e| UserError(e.to_string()))?;
+    let near = index.search("", Some(t - window), Some(t + window), None)?;
+    // Session and process context: starts up to a day before TIME, ends up to a day after.
+    let day = 86_400_000_000_000i64;
+    let context = index.search(
+        "event.action:ssh-login OR event.action:su OR event.action:session-closed OR event.action:ssh-disconnect OR event.action:login OR event.dataset:acct*",
+        Some(t - day),
+        Some(t + day),
+        None,
+    )?;
+    let q = Question { t, window, ips: a.ip.clone(), users: a.user.clone(), hosts: a.host.clone() };
+    let ans = answer(&q, &near, &context);
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let format = match a.output.as_str() {
+        "table" => jikoku_report::at::Format::Text,
+        "markdown" | "md" => jikoku_report::at::Format::Markdown,
+        "jsonl" | "json" => jikoku_report::at::Format::Json,
+        other => {
+            return Err(UserError(format!(
+                "--output: unknown format {other:?}; known: table, markdown, jsonl"
+            ))
+            .into());
+        }
+    };
+    let header = jikoku_report::at::Header {
+        text: reported.text.clone(),
+        utc: reported.to_rfc3339(),
+        reporter_offset: reported.local().format("%:z").to_string(),
+        window: a.window.clone(),
+        focus: q
+            .ips
+            .iter()
+            .map(|i| format!("ip {i}"))
+            .chain(q.users.iter().map(|u| format!("user {u}")))
+            .chain(q.hosts.iter().map(|h| format!("host {h}")))
+            .collect(),
+    };
+    jikoku_report::at::write(&mut out, &header, &ans, format)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
