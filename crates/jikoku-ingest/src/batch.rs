@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use jikoku_core::Event;
 
-use crate::{Error, Input, Options, SourceReport, anchor_after, open, process_gated, sha256_file};
+use crate::{Error, Input, Options, SourceReport, anchor_after, open, process_owned, sha256_file};
 
 /// What became of one source.
 #[derive(Debug)]
@@ -89,20 +89,13 @@ fn parse_chain(chain: &[Input], opts: &Options, known: &HashMap<String, String>)
                 continue;
             }
         };
-        let mut events = vec![];
         let mut twin = None;
-        let r = process_gated(
-            &input.display,
-            opened,
-            &member_opts,
-            &mut |r| {
-                twin = seen.iter().find(|(c, _)| *c == r.content_sha256).map(|(_, p)| p.clone());
-                twin.is_none()
-            },
-            &mut |e| events.push(e.clone()),
-        );
+        let r = process_owned(&input.display, opened, &member_opts, &mut |r| {
+            twin = seen.iter().find(|(c, _)| *c == r.content_sha256).map(|(_, p)| p.clone());
+            twin.is_none()
+        });
         match r {
-            Ok(report) => match twin {
+            Ok((report, events)) => match twin {
                 Some(first) => out.push(Outcome::Twin(report, first)),
                 None => {
                     seen.push((report.content_sha256.clone(), report.path.clone()));

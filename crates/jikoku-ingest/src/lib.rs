@@ -233,11 +233,25 @@ pub fn process(
 /// no event is emitted when it returns false (a duplicate of content already indexed).
 pub fn process_gated(
     display: &str,
-    mut opened: Opened,
+    opened: Opened,
     opts: &Options,
     gate: &mut dyn FnMut(&SourceReport) -> bool,
     emit: &mut dyn FnMut(&Event),
 ) -> Result<SourceReport, Error> {
+    let (report, events) = process_owned(display, opened, opts, gate)?;
+    for e in &events {
+        emit(e);
+    }
+    Ok(report)
+}
+
+/// As [`process_gated`], returning the events (moved, not copied); empty when gated out.
+pub fn process_owned(
+    display: &str,
+    mut opened: Opened,
+    opts: &Options,
+    gate: &mut dyn FnMut(&SourceReport) -> bool,
+) -> Result<(SourceReport, Vec<Event>), Error> {
     let mut report = SourceReport {
         path: display.to_string(),
         compression: opened.compression.as_str(),
@@ -312,19 +326,22 @@ pub fn process_gated(
     report.errors = records.iter().filter(|r| r.is_error()).count() as u64;
     report.events = report.records - report.errors;
     if !gate(&report) {
-        return Ok(report);
+        return Ok((report, vec![]));
     }
 
-    for r in &mut records {
-        let e = &mut r.event;
-        e.log.file.path = Some(display.to_string());
-        e.jikoku.source.sha256 = Some(report.sha256.clone());
-        if e.host.name.is_none() {
-            e.host.name.clone_from(&opts.host);
-        }
-        emit(e);
-    }
-    Ok(report)
+    let events = records
+        .into_iter()
+        .map(|r| {
+            let mut e = r.event;
+            e.log.file.path = Some(display.to_string());
+            e.jikoku.source.sha256 = Some(report.sha256.clone());
+            if e.host.name.is_none() {
+                e.host.name.clone_from(&opts.host);
+            }
+            e
+        })
+        .collect();
+    Ok((report, events))
 }
 
 fn resolve_times(
