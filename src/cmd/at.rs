@@ -30,12 +30,18 @@ pub fn run(a: AtArgs) -> anyhow::Result<ExitCode> {
     let near = index.search("", Some(t - window), Some(t + window), None)?;
     // Session and process context: starts up to a day before TIME, ends up to a day after.
     let day = 86_400_000_000_000i64;
-    let context = index.search(
-        "event.action:ssh-login OR event.action:su OR event.action:session-closed OR event.action:ssh-disconnect OR event.action:login OR event.dataset:acct*",
+    let mut context = index.search(
+        "(event.action:ssh-login AND event.outcome:success) OR (event.action:su AND event.outcome:success) OR event.action:login OR event.dataset:acct*",
+        Some(t - day),
+        Some(t + window),
+        None,
+    )?;
+    context.extend(index.search(
+        "event.action:session-closed OR event.action:ssh-disconnect OR event.action:logout",
         Some(t - day),
         Some(t + day),
         None,
-    )?;
+    )?);
     let q = Question { t, window, ips: a.ip.clone(), users: a.user.clone(), hosts: a.host.clone() };
     let ans = answer(&q, &near, &context);
     let mut out = BufWriter::new(std::io::stdout().lock());

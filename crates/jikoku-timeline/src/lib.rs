@@ -366,9 +366,17 @@ fn section(e: &Value) -> Section {
 /// Builds the answer from the events within TIME ± window (`near`) and the session/process
 /// context before the window (`context`: session starts and ends, accounting records).
 pub fn answer(q: &Question, near: &[Value], context: &[Value]) -> Answer {
-    let mut all: Vec<Value> = context.to_vec();
-    for e in near {
-        if !all.contains(e) {
+    // Context and window overlap: keep each event once (by source and offset).
+    let key = |e: &Value| {
+        (
+            s(e, "jikoku.source.sha256").unwrap_or("").to_string(),
+            get(e, "log.offset").and_then(Value::as_u64),
+        )
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut all: Vec<Value> = vec![];
+    for e in context.iter().chain(near) {
+        if seen.insert(key(e)) {
             all.push(e.clone());
         }
     }
