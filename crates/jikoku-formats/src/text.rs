@@ -60,6 +60,18 @@ pub fn int(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
+/// A `#` annotation line (test corpora, samples) kept as a `text.comment` event, never glued onto
+/// a record and never an error.
+pub fn comment_record(text: &str, offset: u64, line: u64) -> crate::Record {
+    let mut e = jikoku_core::Event::new("text.comment");
+    e.event.action = Some(std::borrow::Cow::Borrowed("comment"));
+    e.message = Some(text.to_string());
+    e.event.original = Some(text.to_string());
+    e.log.offset = Some(offset);
+    e.jikoku.line = Some(line);
+    crate::Record { event: e, time: None }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -297,13 +297,7 @@ impl Parser for HttpParser {
             }
             if bytes.first() == Some(&b'#') {
                 // Annotations in samples and test corpora, as the syslog parser keeps them.
-                let mut e = jikoku_core::Event::new("text.comment");
-                e.event.action = Some(Cow::Borrowed("comment"));
-                e.message = Some(text.clone());
-                e.event.original = Some(text);
-                e.log.offset = Some(line.offset);
-                e.jikoku.line = Some(line.number);
-                sink(Record { event: e, time: None });
+                sink(crate::text::comment_record(&text, line.offset, line.number));
                 continue;
             }
             let reason = if custom.is_some() {

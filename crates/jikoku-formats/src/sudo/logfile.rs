@@ -146,6 +146,9 @@ impl Parser for SudoLogfileParser {
 
 fn finish(p: Pending) -> Record {
     let rebuilt = String::from_utf8_lossy(&p.rebuilt).into_owned();
+    if p.lines == 1 && rebuilt.starts_with('#') {
+        return crate::text::comment_record(&rebuilt, p.offset, p.line);
+    }
     let Some((time, user, body)) = parse_header(&rebuilt) else {
         return Record::error(
             DATASET,

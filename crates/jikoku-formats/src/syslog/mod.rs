@@ -237,13 +237,7 @@ impl Parser for SyslogParser {
                 if let Some(p) = pending.take() {
                     sink(p);
                 }
-                let mut e = Event::new("text.comment");
-                e.event.action = Some(Cow::Borrowed("comment"));
-                e.message = Some(text.to_string());
-                e.event.original = Some(text.to_string());
-                e.log.offset = Some(line.offset);
-                e.jikoku.line = Some(line.number);
-                sink(Record { event: e, time: None });
+                sink(crate::text::comment_record(&text, line.offset, line.number));
                 continue;
             }
             let bad_header = header::looks_like_bad_bsd_header(&text);
