@@ -4,9 +4,10 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use jikoku_core::Event;
 use jikoku_index::{CaseIndex, ManifestEntry};
 use jikoku_ingest::SourceReport;
-use jikoku_ingest::batch::Outcome;
+use jikoku_ingest::batch::Consumer;
 use jikoku_report::Format;
 
 use super::{UserError, source_options};
@@ -121,117 +122,30 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let started = std::time::Instant::now();
-    let (mut added, mut skipped, mut total_events, mut total_errors, mut files) =
-        (0u64, 0u64, 0u64, 0u64, 0u64);
-    let mut failure: Option<anyhow::Error> = None;
-    let mut lines: Vec<String> = vec![];
+    let mut ingest = Ingest {
+        writer,
+        progress,
+        started: std::time::Instant::now(),
+        lines: vec![],
+        failure: None,
+        current: None,
+        record: 0,
+        added: 0,
+        skipped: 0,
+        total_events: 0,
+        total_errors: 0,
+        files: 0,
+    };
     let chains = jikoku_ingest::rotation::chains(inputs);
-    jikoku_ingest::batch::parse_chains(chains, &opts, jobs, &known, &mut |input, outcome| {
-        if failure.is_some() {
-            return;
-        }
-        files += 1;
-        progress.inc(std::fs::metadata(&input.path).map(|m| m.len()).unwrap_or(0));
-        let step = || -> anyhow::Result<()> {
-            match outcome {
-                Outcome::Known(sha, first) => {
-                    skipped += 1;
-                    if first == input.display {
-                        lines.push(format!(
-                            "{}: already indexed; nothing added",
-                            safe(&input.display)
-                        ));
-                    } else if writer.find_sha(&sha).is_some_and(|m| m.path == first) {
-                        lines.push(format!(
-                            "{}: same bytes as {}; recorded as a duplicate",
-                            safe(&input.display),
-                            safe(&first)
-                        ));
-                        let dup = ManifestEntry {
-                            number: writer.next_source_number(),
-                            path: input.display.clone(),
-                            sha256: sha,
-                            duplicate_of: Some(first),
-                            ..Default::default()
-                        };
-                        if !writer.has_path(&dup.path) {
-                            writer.finish_source(dup)?;
-                        }
-                    }
-                }
-                Outcome::Failed(e) => lines.push(format!("jikoku: {}", safe(&e.to_string()))),
-                Outcome::Twin(r, first) => {
-                    skipped += 1;
-                    lines.push(format!(
-                        "{}: same content as {} (compressed twin); recorded as a duplicate",
-                        safe(&r.path),
-                        safe(&first)
-                    ));
-                    let mut e = entry(writer.next_source_number(), &r);
-                    e.duplicate_of = Some(first);
-                    (e.records, e.events, e.errors) = (0, 0, 0);
-                    writer.finish_source(e)?;
-                }
-                Outcome::Parsed(r, events) => {
-                    // The same bytes or content under another path, earlier in this run or before.
-                    let twin = writer
-                        .find_sha(&r.sha256)
-                        .or_else(|| writer.find_content(&r.content_sha256))
-                        .map(|m| m.path.clone());
-                    let number = writer.next_source_number();
-                    if let Some(first) = twin {
-                        skipped += 1;
-                        lines.push(format!(
-                            "{}: same content as {}; recorded as a duplicate",
-                            safe(&r.path),
-                            safe(&first)
-                        ));
-                        let mut e = entry(number, &r);
-                        e.duplicate_of = Some(first);
-                        (e.records, e.events, e.errors) = (0, 0, 0);
-                        writer.finish_source(e)?;
-                        return Ok(());
-                    }
-                    for (i, ev) in events.iter().enumerate() {
-                        writer.add(ev, number, i as u64)?;
-                    }
-                    lines.push(format!(
-                        "{}: {} records = {} events + {} errors ({}{})",
-                        safe(&r.path),
-                        r.records,
-                        r.events,
-                        r.errors,
-                        if r.format.is_empty() { "-" } else { &r.format },
-                        r.year.as_deref().map(|y| format!(", year {y}")).unwrap_or_default()
-                    ));
-                    for w in &r.warnings {
-                        lines.push(format!("  warning: {}", safe(w)));
-                    }
-                    total_events += r.events;
-                    total_errors += r.errors;
-                    added += 1;
-                    writer.finish_source(entry(number, &r))?;
-                }
-            }
-            Ok(())
-        };
-        if let Err(e) = step() {
-            failure = Some(e);
-        }
-        let secs = started.elapsed().as_secs_f64().max(0.001);
-        progress.set_message(format!(
-            "{files} files, {total_events} events, {:.0} events/s",
-            total_events as f64 / secs
-        ));
-    });
-    progress.finish_and_clear();
-    if let Some(e) = failure {
+    jikoku_ingest::batch::parse_chains(chains, &opts, jobs, &known, &mut ingest);
+    ingest.progress.finish_and_clear();
+    if let Some(e) = ingest.failure {
         return Err(e);
     }
-    for l in &lines {
+    for l in &ingest.lines {
         let _ = writeln!(err, "{l}");
     }
+    let Ingest { writer, added, skipped, total_events, total_errors, .. } = ingest;
     writer.finish()?;
     for p in &problems {
         let _ = writeln!(err, "jikoku: {}", safe(p));
@@ -325,4 +239,162 @@ pub fn sources(a: SourcesArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Feeds parsed sources into the index, in order.
+struct Ingest {
+    writer: jikoku_index::CaseWriter,
+    progress: indicatif::ProgressBar,
+    started: std::time::Instant,
+    lines: Vec<String>,
+    failure: Option<anyhow::Error>,
+    /// Source number of the source whose events are arriving.
+    current: Option<u64>,
+    record: u64,
+    added: u64,
+    skipped: u64,
+    total_events: u64,
+    total_errors: u64,
+    files: u64,
+}
+
+impl Ingest {
+    fn step(&mut self, input: &jikoku_ingest::Input) {
+        self.files += 1;
+        self.progress.inc(std::fs::metadata(&input.path).map(|m| m.len()).unwrap_or(0));
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        self.progress.set_message(format!(
+            "{} files, {} events, {:.0} events/s",
+            self.files,
+            self.total_events,
+            self.total_events as f64 / secs
+        ));
+    }
+
+    fn record_duplicate(&mut self, r: &SourceReport, first: String) {
+        let mut e = entry(self.writer.next_source_number(), r);
+        e.duplicate_of = Some(first);
+        (e.records, e.events, e.errors) = (0, 0, 0);
+        if let Err(x) = self.writer.finish_source(e) {
+            self.failure.get_or_insert(x.into());
+        }
+    }
+}
+
+impl Consumer for Ingest {
+    fn known(&mut self, input: &jikoku_ingest::Input, sha: &str, first: &str) {
+        self.step(input);
+        self.skipped += 1;
+        if first == input.display {
+            self.lines.push(format!("{}: already indexed; nothing added", safe(&input.display)));
+        } else if !self.writer.has_path(&input.display) {
+            self.lines.push(format!(
+                "{}: same bytes as {}; recorded as a duplicate",
+                safe(&input.display),
+                safe(first)
+            ));
+            let dup = ManifestEntry {
+                number: self.writer.next_source_number(),
+                path: input.display.clone(),
+                sha256: sha.to_string(),
+                duplicate_of: Some(first.to_string()),
+                ..Default::default()
+            };
+            if let Err(x) = self.writer.finish_source(dup) {
+                self.failure.get_or_insert(x.into());
+            }
+        }
+    }
+
+    fn failed(&mut self, input: &jikoku_ingest::Input, e: jikoku_ingest::Error) {
+        self.step(input);
+        self.lines.push(format!("jikoku: {}", safe(&e.to_string())));
+    }
+
+    fn begin(&mut self, _input: &jikoku_ingest::Input, r: &SourceReport) -> bool {
+        if self.failure.is_some() {
+            return false;
+        }
+        // The same bytes or content under another path, earlier in this run or before.
+        if self
+            .writer
+            .find_sha(&r.sha256)
+            .or_else(|| self.writer.find_content(&r.content_sha256))
+            .is_some()
+        {
+            return false;
+        }
+        self.current = Some(self.writer.next_source_number());
+        self.record = 0;
+        true
+    }
+
+    fn event(&mut self, e: Event) {
+        let Some(number) = self.current else { return };
+        if self.failure.is_some() {
+            return;
+        }
+        if let Err(x) = self.writer.add(&e, number, self.record) {
+            self.failure = Some(x.into());
+        }
+        self.record += 1;
+    }
+
+    fn end(
+        &mut self,
+        input: &jikoku_ingest::Input,
+        r: SourceReport,
+        twin: Option<String>,
+        accepted: bool,
+    ) {
+        self.step(input);
+        if self.failure.is_some() {
+            return;
+        }
+        if let Some(first) = twin {
+            self.skipped += 1;
+            self.lines.push(format!(
+                "{}: same content as {} (compressed twin); recorded as a duplicate",
+                safe(&r.path),
+                safe(&first)
+            ));
+            self.record_duplicate(&r, first);
+            return;
+        }
+        if !accepted {
+            let first = self
+                .writer
+                .find_sha(&r.sha256)
+                .or_else(|| self.writer.find_content(&r.content_sha256))
+                .map(|m| m.path.clone())
+                .unwrap_or_default();
+            self.skipped += 1;
+            self.lines.push(format!(
+                "{}: same content as {}; recorded as a duplicate",
+                safe(&r.path),
+                safe(&first)
+            ));
+            self.record_duplicate(&r, first);
+            return;
+        }
+        self.lines.push(format!(
+            "{}: {} records = {} events + {} errors ({}{})",
+            safe(&r.path),
+            r.records,
+            r.events,
+            r.errors,
+            if r.format.is_empty() { "-" } else { &r.format },
+            r.year.as_deref().map(|y| format!(", year {y}")).unwrap_or_default()
+        ));
+        for w in &r.warnings {
+            self.lines.push(format!("  warning: {}", safe(w)));
+        }
+        self.total_events += r.events;
+        self.total_errors += r.errors;
+        self.added += 1;
+        let number = self.current.take().unwrap_or_else(|| self.writer.next_source_number());
+        if let Err(x) = self.writer.finish_source(entry(number, &r)) {
+            self.failure = Some(x.into());
+        }
+    }
 }

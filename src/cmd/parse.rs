@@ -48,23 +48,15 @@ pub fn run(a: ParseArgs) -> anyhow::Result<ExitCode> {
     for chain in jikoku_ingest::rotation::chains(inputs) {
         let mut member_opts = opts.clone();
         for input in &chain {
-            let opened = match jikoku_ingest::open(&input.path) {
-                Ok(o) => o,
-                Err(e) => {
-                    problems.push(format!("{}: {e}", input.display));
-                    continue;
-                }
-            };
             let mut twin = None;
-            let result = jikoku_ingest::process_gated(
-                &input.display,
-                opened,
+            let result = jikoku_ingest::process_streaming(
+                input,
                 &member_opts,
                 &mut |r| {
                     twin = seen.get(&r.content_sha256).cloned();
                     twin.is_none()
                 },
-                &mut emit,
+                &mut |e| emit(&e),
             );
             match result {
                 Ok(mut r) => {

@@ -1,112 +1,150 @@
-//! Parsing many sources on several threads, delivering them in a fixed order.
+//! Parsing many sources on several threads, in bounded memory, delivering them in a fixed order.
 //!
 //! Rotation chains are the unit of work (a chain's members depend on each other for their year);
-//! up to `jobs` chains are parsed at once and delivered in input order, so the result is the
-//! same whatever the number of threads. Memory is bounded by the events of `jobs` chains.
+//! up to `jobs` chains are parsed at once. Each source is read in two passes
+//! ([`crate::process_streaming`]); its events flow to the consumer through a bounded channel, and
+//! the consumer takes the chains in input order, so the result does not depend on the number of
+//! threads and memory does not grow with the size of a source.
 
 use std::collections::HashMap;
+use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 
 use jikoku_core::Event;
 
-use crate::{Error, Input, Options, SourceReport, anchor_after, open, process_owned, sha256_file};
+use crate::{Error, Input, Options, SourceReport, anchor_after, process_streaming, sha256_file};
 
-/// What became of one source.
-#[derive(Debug)]
-pub enum Outcome {
-    /// Parsed: its report and events (in source order).
-    Parsed(SourceReport, Vec<Event>),
-    /// The same decompressed content as an earlier member of its chain; no events.
-    Twin(SourceReport, String),
-    /// Its SHA-256 is in `known` (already indexed): not parsed. (sha256, path indexed under)
-    Known(String, String),
-    /// Could not be read.
-    Failed(Error),
+/// Receives the sources, in chain order, from [`parse_chains`].
+pub trait Consumer {
+    /// The source's SHA-256 is already indexed (under `first`): not parsed.
+    fn known(&mut self, input: &Input, sha256: &str, first: &str);
+    /// The source could not be read.
+    fn failed(&mut self, input: &Input, error: Error);
+    /// After the first pass (hashes known, events not yet sent): false skips its events
+    /// (a duplicate of content seen before).
+    fn begin(&mut self, input: &Input, first_pass: &SourceReport) -> bool;
+    /// One event of the source announced by `begin`.
+    fn event(&mut self, event: Event);
+    /// The source is finished. `twin`: it had the same content as this earlier member of its
+    /// chain, and no events were sent. `accepted`: what `begin` answered.
+    fn end(&mut self, input: &Input, report: SourceReport, twin: Option<String>, accepted: bool);
 }
 
-/// Parses `chains` with up to `jobs` threads; `deliver` gets every source in chain order.
+enum Msg {
+    Known(usize, String, String),
+    Failed(usize, Error),
+    Begin(usize, Box<SourceReport>),
+    Event(Box<Event>),
+    End(usize, Box<SourceReport>, Option<String>, bool),
+}
+
+/// Events in flight per chain.
+const CHANNEL_EVENTS: usize = 4096;
+
+/// Parses `chains` with up to `jobs` threads; `consumer` gets every source in chain order.
+/// `known`: SHA-256 → path of sources already indexed.
 pub fn parse_chains(
     chains: Vec<Vec<Input>>,
     opts: &Options,
     jobs: usize,
     known: &HashMap<String, String>,
-    deliver: &mut dyn FnMut(&Input, Outcome),
+    consumer: &mut dyn Consumer,
 ) {
     let jobs = jobs.max(1);
     for batch in chains.chunks(jobs) {
-        let results: Vec<Vec<Outcome>> = std::thread::scope(|s| {
-            let handles: Vec<_> = batch
-                .iter()
-                .map(|chain| s.spawn(move || parse_chain(chain, opts, known)))
-                .collect();
-            handles
-                .into_iter()
-                .zip(batch)
-                .map(|(h, chain)| {
-                    h.join().unwrap_or_else(|_| {
-                        chain
-                            .iter()
-                            .map(|i| {
-                                Outcome::Failed(Error::Io {
-                                    path: i.display.clone(),
-                                    source: std::io::Error::other(
-                                        "internal error while parsing (thread panicked)",
-                                    ),
-                                })
-                            })
-                            .collect()
-                    })
-                })
-                .collect()
-        });
-        for (chain, outcomes) in batch.iter().zip(results) {
-            for (input, o) in chain.iter().zip(outcomes) {
-                deliver(input, o);
+        std::thread::scope(|s| {
+            let mut receivers: Vec<(Receiver<Msg>, std::sync::mpsc::Sender<bool>)> = vec![];
+            for chain in batch {
+                let (tx, rx) = sync_channel::<Msg>(CHANNEL_EVENTS);
+                let (vtx, vrx) = channel::<bool>();
+                receivers.push((rx, vtx));
+                s.spawn(move || parse_chain(chain, opts, known, &tx, &vrx));
             }
-        }
+            for ((rx, verdict), chain) in receivers.into_iter().zip(batch) {
+                for msg in rx {
+                    match msg {
+                        Msg::Known(i, sha, first) => {
+                            if let Some(input) = chain.get(i) {
+                                consumer.known(input, &sha, &first);
+                            }
+                        }
+                        Msg::Failed(i, e) => {
+                            if let Some(input) = chain.get(i) {
+                                consumer.failed(input, e);
+                            }
+                        }
+                        Msg::Begin(i, report) => {
+                            let ok =
+                                chain.get(i).is_some_and(|input| consumer.begin(input, &report));
+                            let _ = verdict.send(ok);
+                        }
+                        Msg::Event(e) => consumer.event(*e),
+                        Msg::End(i, report, twin, accepted) => {
+                            if let Some(input) = chain.get(i) {
+                                consumer.end(input, *report, twin, accepted);
+                            }
+                        }
+                    }
+                }
+            }
+        });
     }
 }
 
-fn parse_chain(chain: &[Input], opts: &Options, known: &HashMap<String, String>) -> Vec<Outcome> {
-    let mut out = Vec::with_capacity(chain.len());
+fn parse_chain(
+    chain: &[Input],
+    opts: &Options,
+    known: &HashMap<String, String>,
+    tx: &SyncSender<Msg>,
+    verdict: &Receiver<bool>,
+) {
     let mut member_opts = opts.clone();
     let mut seen: Vec<(String, String)> = vec![];
-    for input in chain {
+    for (i, input) in chain.iter().enumerate() {
         let sha = match sha256_file(&input.path) {
             Ok(s) => s,
             Err(e) => {
-                out.push(Outcome::Failed(Error::Io { path: input.display.clone(), source: e }));
+                let _ =
+                    tx.send(Msg::Failed(i, Error::Io { path: input.display.clone(), source: e }));
                 continue;
             }
         };
         if let Some(first) = known.get(&sha) {
-            out.push(Outcome::Known(sha, first.clone()));
+            let _ = tx.send(Msg::Known(i, sha, first.clone()));
             continue;
         }
-        let opened = match open(&input.path) {
-            Ok(o) => o,
-            Err(e) => {
-                out.push(Outcome::Failed(Error::Io { path: input.display.clone(), source: e }));
-                continue;
-            }
-        };
-        let mut twin = None;
-        let r = process_owned(&input.display, opened, &member_opts, &mut |r| {
-            twin = seen.iter().find(|(c, _)| *c == r.content_sha256).map(|(_, p)| p.clone());
-            twin.is_none()
-        });
-        match r {
-            Ok((report, events)) => match twin {
-                Some(first) => out.push(Outcome::Twin(report, first)),
-                None => {
+        let mut twin: Option<String> = None;
+        let mut accepted = false;
+        let result = process_streaming(
+            input,
+            &member_opts,
+            &mut |r| {
+                twin = seen.iter().find(|(c, _)| *c == r.content_sha256).map(|(_, p)| p.clone());
+                if twin.is_some() {
+                    return false;
+                }
+                if tx.send(Msg::Begin(i, Box::new(r.clone()))).is_err() {
+                    return false;
+                }
+                accepted = verdict.recv().unwrap_or(false);
+                accepted
+            },
+            &mut |e| {
+                let _ = tx.send(Msg::Event(Box::new(e)));
+            },
+        );
+        match result {
+            Ok(report) => {
+                if twin.is_none() {
                     seen.push((report.content_sha256.clone(), report.path.clone()));
                     if let Some(a) = anchor_after(&report) {
                         member_opts.year_anchor = Some(a);
                     }
-                    out.push(Outcome::Parsed(report, events));
                 }
-            },
-            Err(e) => out.push(Outcome::Failed(e)),
+                let _ = tx.send(Msg::End(i, Box::new(report), twin, accepted));
+            }
+            Err(e) => {
+                let _ = tx.send(Msg::Failed(i, e));
+            }
         }
     }
-    out
 }

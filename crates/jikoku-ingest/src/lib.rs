@@ -246,12 +246,117 @@ pub fn process_gated(
 }
 
 /// As [`process_gated`], returning the events (moved, not copied); empty when gated out.
+/// Holds the whole source in memory (for stdin); files are read twice by [`process_streaming`]
+/// instead, in bounded memory.
 pub fn process_owned(
     display: &str,
-    mut opened: Opened,
+    opened: Opened,
     opts: &Options,
     gate: &mut dyn FnMut(&SourceReport) -> bool,
 ) -> Result<(SourceReport, Vec<Event>), Error> {
+    let mut records: Vec<Record> = vec![];
+    let (mut report, mtime) = read_source(display, opened, opts, &mut |r| records.push(r))?;
+    let plan = TimePlan::new(records.iter().map(|r| r.time.as_ref()), opts, mtime, &mut report);
+    let mut events = Vec::with_capacity(records.len());
+    let mut state = ResolveState::default();
+    for (i, mut r) in records.into_iter().enumerate() {
+        plan.resolve(i, &mut r, opts, &mut report, &mut state);
+        finish_event(&mut r.event, display, &report.sha256, opts);
+        count(&mut report, &r);
+        events.push(r.event);
+    }
+    state.warn(&mut report);
+    if !gate(&report) {
+        return Ok((report, vec![]));
+    }
+    Ok((report, events))
+}
+
+/// Parses a file in two passes: the first finds the years (and the hashes and counts) keeping
+/// only each record's month and day; `gate` then sees the report; the second parses again and
+/// hands each event to `emit` as soon as it is resolved. Memory does not grow with the file.
+pub fn process_streaming(
+    input: &Input,
+    opts: &Options,
+    gate: &mut dyn FnMut(&SourceReport) -> bool,
+    emit: &mut dyn FnMut(Event),
+) -> Result<SourceReport, Error> {
+    let io = |e| Error::Io { path: input.display.clone(), source: e };
+    // Pass 1: times only.
+    let mut times: Vec<Option<(Option<i32>, u8, u8)>> = vec![];
+    let mut probe = |r: Record| times.push(r.time.map(|t| (t.year, t.month as u8, t.day as u8)));
+    let (mut report, mtime) =
+        read_source(&input.display, open(&input.path).map_err(io)?, opts, &mut probe)?;
+    let raw: Vec<Option<jikoku_time::RawTime>> = times
+        .iter()
+        .map(|t| {
+            t.map(|(y, m, d)| jikoku_time::RawTime::new(y, u32::from(m), u32::from(d), 0, 0, 0))
+        })
+        .collect();
+    let plan = TimePlan::new(raw.iter().map(Option::as_ref), opts, mtime, &mut report);
+    drop(raw);
+    report.records = times.len() as u64;
+    if !gate(&report) {
+        return Ok(report);
+    }
+    // Pass 2: resolve and hand on each event.
+    let pass1_sha = report.sha256.clone();
+    let mut second = SourceReport::default();
+    let mut state = ResolveState::default();
+    let mut i = 0usize;
+    let (r2, _) =
+        read_source(&input.display, open(&input.path).map_err(io)?, opts, &mut |mut r: Record| {
+            plan.resolve(i, &mut r, opts, &mut second, &mut state);
+            finish_event(&mut r.event, &input.display, &pass1_sha, opts);
+            count(&mut second, &r);
+            i += 1;
+            emit(r.event);
+        })?;
+    state.warn(&mut report);
+    report.records = second.records;
+    report.events = second.events;
+    report.errors = second.errors;
+    report.first_yearless = second.first_yearless;
+    if !second.zone.is_empty() {
+        report.zone = second.zone;
+        report.zone_source = second.zone_source;
+    }
+    if r2.sha256 != pass1_sha || i != times.len() {
+        report.warnings.push(format!(
+            "the source changed while it was read (SHA-256 {} then {}; {} then {i} records): re-acquire it",
+            pass1_sha,
+            r2.sha256,
+            times.len()
+        ));
+    }
+    Ok(report)
+}
+
+fn finish_event(e: &mut Event, display: &str, sha256: &str, opts: &Options) {
+    e.log.file.path = Some(display.to_string());
+    e.jikoku.source.sha256 = Some(sha256.to_string());
+    if e.host.name.is_none() {
+        e.host.name.clone_from(&opts.host);
+    }
+}
+
+fn count(report: &mut SourceReport, r: &Record) {
+    report.records += 1;
+    if r.is_error() {
+        report.errors += 1;
+    } else {
+        report.events += 1;
+    }
+}
+
+/// Reads one source: sniffs, parses, and hands every record on; returns the report's file
+/// facts (format, compression, size, hashes, warnings) and the mtime.
+fn read_source(
+    display: &str,
+    mut opened: Opened,
+    opts: &Options,
+    sink: &mut dyn FnMut(Record),
+) -> Result<(SourceReport, Option<chrono::DateTime<Utc>>), Error> {
     let mut report = SourceReport {
         path: display.to_string(),
         compression: opened.compression.as_str(),
@@ -260,6 +365,7 @@ pub fn process_owned(
         ..Default::default()
     };
     // Read the head for sniffing, then parse head + rest as one stream.
+    let mut last_offset = 0u64;
     let mut head = Vec::with_capacity(64 * 1024);
     let mut read_error: Option<std::io::Error> = None;
     if let Err(e) = (&mut opened.reader).take(64 * 1024).read_to_end(&mut head) {
@@ -273,27 +379,28 @@ pub fn process_owned(
     let h = Head { bytes: &head, file_name: &file_name, len: None };
     let parser = opts.parser(&h)?;
 
-    let mut records: Vec<Record> = vec![];
     match (&parser, &read_error) {
         (Some(p), None) => {
             report.format = p.name().to_string();
             let chained = std::io::Cursor::new(&head[..]).chain(&mut opened.reader);
             let mut input: Box<dyn BufRead> =
                 Box::new(BufReader::with_capacity(256 * 1024, chained));
-            let mut sink = |r: Record| records.push(r);
             let popts = jikoku_formats::ParseOptions {
                 source_path: Some(display.to_string()),
                 file_name: Some(file_name.clone()),
                 ..opts.parse.clone()
             };
-            if let Err(e) = p.parse(&mut input, &popts, &mut sink) {
+            if let Err(e) = p.parse(&mut input, &popts, &mut |r| {
+                last_offset = r.event.log.offset.unwrap_or(last_offset);
+                sink(r)
+            }) {
                 read_error = Some(e);
             }
         }
         (None, None) if head.is_empty() => {}
         (None, None) => {
             // No parser claims it: one error record, so that nothing passes unnoticed.
-            records.push(Record::error(
+            sink(Record::error(
                 "unknown",
                 head.get(..head.len().min(512)).unwrap_or(&[]),
                 0,
@@ -313,114 +420,137 @@ pub fn process_owned(
         }
     }
     if let Some(e) = read_error {
-        let at = records.last().and_then(|r| r.event.log.offset).unwrap_or(0);
+        let at = last_offset;
         let msg = format!("read error after offset {at} (events before it are kept): {e}");
         report.warnings.push(msg.clone());
-        records.push(Record::error("ingest", &[], at, None, msg));
+        sink(Record::error("ingest", &[], at, None, msg));
     }
     report.sha256 = opened.sha256();
     report.content_sha256 = opened.content_sha256();
-
-    resolve_times(&mut records, opts, &opened, &mut report);
-    report.records = records.len() as u64;
-    report.errors = records.iter().filter(|r| r.is_error()).count() as u64;
-    report.events = report.records - report.errors;
-    if !gate(&report) {
-        return Ok((report, vec![]));
-    }
-
-    let events = records
-        .into_iter()
-        .map(|r| {
-            let mut e = r.event;
-            e.log.file.path = Some(display.to_string());
-            e.jikoku.source.sha256 = Some(report.sha256.clone());
-            if e.host.name.is_none() {
-                e.host.name.clone_from(&opts.host);
-            }
-            e
-        })
-        .collect();
-    Ok((report, events))
+    Ok((report, opened.mtime))
 }
 
-fn resolve_times(
-    records: &mut [Record],
-    opts: &Options,
-    opened: &Opened,
-    report: &mut SourceReport,
-) {
-    let (zone, zone_source) = match opts.tz {
-        Some(tz) => (tz, opts.tz_source.unwrap_or(ZoneSource::Option)),
-        None => (Tz::UTC, ZoneSource::Default),
-    };
-    report.zone = zone.name().to_string();
-    report.zone_source = zone_source.as_str();
+/// The year decision for a source, made once over all its records' times.
+struct TimePlan {
+    zone: Tz,
+    zone_source: ZoneSource,
+    base: Option<(i32, jikoku_time::YearOrigin)>,
+    rel: Vec<i32>,
+}
 
-    // Year inference over the records in file order.
-    let mut inference = YearInference::new();
-    let mut rel: Vec<i32> = Vec::with_capacity(records.len());
-    for r in records.iter() {
-        match &r.time {
-            Some(t) if t.year.is_none() => rel.push(inference.observe(t)),
-            Some(t) => {
-                if let Some(y) = t.year {
-                    inference.observe_dated(y);
-                }
-                rel.push(0);
-            }
-            None => rel.push(0),
+/// What resolving a source's records found, for its warnings.
+#[derive(Default)]
+struct ResolveState {
+    used_default: bool,
+    first_resolved: bool,
+}
+
+impl ResolveState {
+    fn warn(&self, report: &mut SourceReport) {
+        if self.used_default {
+            report.warnings.push(
+                "no zone known for this source: times read as UTC (zone_source: default); pass --tz".into(),
+            );
         }
     }
-    let anchor = match (opts.year, opts.year_anchor, opened.mtime) {
-        (Some(y), _, _) => YearAnchor::Option(y),
-        (None, Some(a), _) => a,
-        (None, None, Some(m)) => {
-            let local = m.with_timezone(&zone);
-            YearAnchor::Mtime(local.year(), local.month(), local.day())
-        }
-        (None, None, None) => YearAnchor::None,
-    };
-    let base = inference.base(anchor);
-    if inference.saw_yearless() {
-        report.year = Some(match base {
-            Some((y, o)) => {
-                let last = y + inference.last_relative();
-                if last == y {
-                    format!("{y} ({})", o.as_str())
-                } else {
-                    format!("{y}–{last} ({})", o.as_str())
+}
+
+impl TimePlan {
+    fn new<'a>(
+        times: impl Iterator<Item = Option<&'a jikoku_time::RawTime>>,
+        opts: &Options,
+        mtime: Option<chrono::DateTime<Utc>>,
+        report: &mut SourceReport,
+    ) -> TimePlan {
+        let (zone, zone_source) = match opts.tz {
+            Some(tz) => (tz, opts.tz_source.unwrap_or(ZoneSource::Option)),
+            None => (Tz::UTC, ZoneSource::Default),
+        };
+        report.zone = zone.name().to_string();
+        report.zone_source = zone_source.as_str();
+        // Year inference over the records in file order.
+        let mut inference = YearInference::new();
+        let mut rel: Vec<i32> = vec![];
+        let mut firsts: Option<(usize, (u32, u32))> = None;
+        for (i, t) in times.enumerate() {
+            match t {
+                Some(t) if t.year.is_none() => {
+                    firsts.get_or_insert((i, (t.month, t.day)));
+                    rel.push(inference.observe(t))
                 }
+                Some(t) => {
+                    if let Some(y) = t.year {
+                        inference.observe_dated(y);
+                    }
+                    rel.push(0);
+                }
+                None => rel.push(0),
             }
-            None => {
-                report.warnings.push(
-                    "records carry no year and none could be inferred (no --year, no file mtime, no dated record): they have no @timestamp".into(),
-                );
-                "unknown".into()
+        }
+        let anchor = match (opts.year, opts.year_anchor, mtime) {
+            (Some(y), _, _) => YearAnchor::Option(y),
+            (None, Some(a), _) => a,
+            (None, None, Some(m)) => {
+                let local = m.with_timezone(&zone);
+                YearAnchor::Mtime(local.year(), local.month(), local.day())
             }
-        });
+            (None, None, None) => YearAnchor::None,
+        };
+        let base = inference.base(anchor);
+        if let Some((y, _)) = base {
+            // The anchor for the next older member of a rotation chain, known after this pass.
+            if let Some((i, t)) = firsts {
+                report.first_yearless = Some((y + rel.get(i).copied().unwrap_or(0), t.0, t.1));
+            }
+        }
+        if inference.saw_yearless() {
+            report.year = Some(match base {
+                Some((y, o)) => {
+                    let last = y + inference.last_relative();
+                    if last == y {
+                        format!("{y} ({})", o.as_str())
+                    } else {
+                        format!("{y}–{last} ({})", o.as_str())
+                    }
+                }
+                None => {
+                    report.warnings.push(
+                        "records carry no year and none could be inferred (no --year, no file mtime, no dated record): they have no @timestamp".into(),
+                    );
+                    "unknown".into()
+                }
+            });
+        }
+        TimePlan { zone, zone_source, base, rel }
     }
 
-    let mut used_default = false;
-    let mut first_resolved = false;
-    for (r, rel) in records.iter_mut().zip(rel) {
-        let Some(t) = &r.time else { continue };
+    /// Resolves record `i` (in file order).
+    fn resolve(
+        &self,
+        i: usize,
+        r: &mut Record,
+        opts: &Options,
+        report: &mut SourceReport,
+        st: &mut ResolveState,
+    ) {
+        let Some(t) = &r.time else { return };
+        let rel = self.rel.get(i).copied().unwrap_or_else(|| self.rel.last().copied().unwrap_or(0));
         let host = r.event.host.name.as_deref().or(opts.host.as_deref());
-        let (zone, zone_source) = opts.zone_for(host, (zone, zone_source));
+        let (zone, zone_source) = opts.zone_for(host, (self.zone, self.zone_source));
         let ctx = TimeContext { zone, zone_source, skew_seconds: opts.skew_for(host) };
-        let year = base.map(|(y, o)| (y + rel, o));
+        let year = self.base.map(|(y, o)| (y + rel, o));
         if let (None, Some((y, _)), None) = (t.year, year, report.first_yearless) {
             report.first_yearless = Some((y, t.month, t.day));
         }
         match resolve(t, year, &ctx) {
             Ok(res) => {
                 if res.zone_source == ZoneSource::Default {
-                    used_default = true;
+                    st.used_default = true;
                 }
-                if !first_resolved {
+                if !st.first_resolved {
                     // The summary shows the decision of the first record; records may differ
                     // (offsets in lines, per-host zones), and each states its own.
-                    first_resolved = true;
+                    st.first_resolved = true;
                     report.zone.clone_from(&res.zone);
                     report.zone_source = res.zone_source.as_str();
                 }
@@ -442,11 +572,5 @@ fn resolve_times(
                 e.error.message = Some(format!("invalid time: {err}"));
             }
         }
-    }
-    if used_default {
-        report.warnings.push(
-            "no zone known for this source: times read as UTC (zone_source: default); pass --tz"
-                .into(),
-        );
     }
 }
