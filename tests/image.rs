@@ -58,8 +58,14 @@ fn debian(root: &Path) {
         b"root:x:0:0::/root:/bin/bash\nkenji:x:1003:1003::/home/kenji:/bin/sh\n",
         COPIED,
     );
-    // Live file: Jan 2 (its mtime is real: 2003).
-    write(root, "var/log/auth.log", b"Jan  2 09:00:00 mail sshd[10]: Accepted password for kenji from 203.0.113.45 port 4000 ssh2\n", MTIME_2003);
+    // Live file: Jan 1-2 (its mtime is real: 2003); its first line is also the last line of
+    // .1 (rotation with copytruncate overlap): indexed once.
+    write(
+        root,
+        "var/log/auth.log",
+        b"Jan  1 00:00:02 mail CRON[21]: (root) CMD (true)\nJan  2 09:00:00 mail sshd[10]: Accepted password for kenji from 203.0.113.45 port 4000 ssh2\n",
+        MTIME_2003,
+    );
     // .1 spans the New Year; its mtime was lost (copied in 2026): the year comes from the chain.
     let one = b"Dec 31 23:59:58 mail su[20]: (to root) kenji on pts/1\nJan  1 00:00:02 mail CRON[21]: (root) CMD (true)\n";
     write(root, "var/log/auth.log.1", one, COPIED);
@@ -208,7 +214,7 @@ fn debian_and_rhel_images() {
             ("/var/log/auth.log.3.xz", "2002-12-10T10:00:00+09:00", "rotation"),
             ("/var/log/auth.log.2.bz2", "2002-12-20T10:00:00+09:00", "rotation"),
             ("/var/log/auth.log.1", "2002-12-31T23:59:58+09:00", "rotation"),
-            ("/var/log/auth.log.1", "2003-01-01T00:00:02+09:00", "rotation"),
+            ("/var/log/auth.log", "2003-01-01T00:00:02+09:00", "mtime"),
             ("/var/log/auth.log", "2003-01-02T09:00:00+09:00", "mtime"),
             ("/var/log/app.log", "2003-01-02T10:00:00+09:00", "mtime"),
         ]

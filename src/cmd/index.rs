@@ -26,6 +26,7 @@ fn entry(number: u64, r: &SourceReport) -> ManifestEntry {
         records: r.records,
         events: r.events,
         errors: r.errors,
+        overlap: r.overlap,
         zone: r.zone.clone(),
         zone_source: r.zone_source.to_string(),
         year: r.year.clone(),
@@ -378,11 +379,16 @@ impl Consumer for Ingest {
             return;
         }
         self.lines.push(format!(
-            "{}: {} records = {} events + {} errors ({}{})",
+            "{}: {} records = {} events + {} errors{} ({}{})",
             safe(&r.path),
             r.records,
             r.events,
             r.errors,
+            if r.overlap > 0 {
+                format!(" + {} already in a newer member", r.overlap)
+            } else {
+                String::new()
+            },
             if r.format.is_empty() { "-" } else { &r.format },
             r.year.as_deref().map(|y| format!(", year {y}")).unwrap_or_default()
         ));

@@ -78,6 +78,9 @@ pub struct ManifestEntry {
     pub events: u64,
     /// Pipeline errors.
     pub errors: u64,
+    /// Records already indexed from a newer member of the same rotation chain.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub overlap: u64,
     /// Zone decision.
     pub zone: String,
     /// Where the zone came from.
@@ -91,6 +94,10 @@ pub struct ManifestEntry {
     /// When the same content was already indexed under another path: that path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -6,7 +6,8 @@
 //! the consumer takes the chains in input order, so the result does not depend on the number of
 //! threads and memory does not grow with the size of a source.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 
 use jikoku_core::Event;
@@ -99,6 +100,9 @@ fn parse_chain(
 ) {
     let mut member_opts = opts.clone();
     let mut seen: Vec<(String, String)> = vec![];
+    // Fingerprints (host, time, original line) of the events of the newer members of the chain:
+    // an older member that repeats them (overlapping copies, copytruncate races) is not indexed twice.
+    let mut newer: HashSet<u64> = HashSet::new();
     for (i, input) in chain.iter().enumerate() {
         let sha = match sha256_file(&input.path) {
             Ok(s) => s,
@@ -114,6 +118,8 @@ fn parse_chain(
         }
         let mut twin: Option<String> = None;
         let mut accepted = false;
+        let mut mine: HashSet<u64> = HashSet::new();
+        let mut overlap = 0u64;
         let result = process_streaming(
             input,
             &member_opts,
@@ -129,11 +135,27 @@ fn parse_chain(
                 accepted
             },
             &mut |e| {
+                if !e.is_error() && e.timestamp.is_some() {
+                    let fp = fingerprint(&e);
+                    if newer.contains(&fp) {
+                        overlap += 1;
+                        return;
+                    }
+                    mine.insert(fp);
+                }
                 let _ = tx.send(Msg::Event(Box::new(e)));
             },
         );
+        newer.extend(mine);
         match result {
-            Ok(report) => {
+            Ok(mut report) => {
+                if overlap > 0 {
+                    report.events = report.events.saturating_sub(overlap);
+                    report.overlap = overlap;
+                    report.warnings.push(format!(
+                        "{overlap} records are also in a newer member of this rotation chain (same host, time and line): indexed once"
+                    ));
+                }
                 if twin.is_none() {
                     seen.push((report.content_sha256.clone(), report.path.clone()));
                     if let Some(a) = anchor_after(&report) {
@@ -147,4 +169,12 @@ fn parse_chain(
             }
         }
     }
+}
+
+fn fingerprint(e: &Event) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    e.host.name.hash(&mut h);
+    e.timestamp.map(|t| t.utc.timestamp_nanos_opt()).hash(&mut h);
+    e.event.original.hash(&mut h);
+    h.finish()
 }

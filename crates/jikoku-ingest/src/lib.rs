@@ -128,6 +128,9 @@ pub struct SourceReport {
     pub events: u64,
     /// Pipeline errors emitted.
     pub errors: u64,
+    /// Records not emitted because a newer member of the same rotation chain already held them
+    /// (the same line at the same time: overlapping copies). records = events + errors + overlap.
+    pub overlap: u64,
     /// Zone used for records that carry none, and where it came from.
     pub zone: String,
     /// `option`, `image` or `default`.
