@@ -272,3 +272,44 @@ fn debian_and_rhel_images() {
     bin().args(["ingest", "--image", "--index"]).arg(&case).arg(&deb).output().unwrap();
     assert_eq!(search(&case, "").len(), n);
 }
+
+/// An unreadable file and a FIFO inside an image: reported by name, the rest ingested. Run as an
+/// unprivileged user (root reads everything), through util-linux `setpriv`.
+#[test]
+fn unreadable_files_and_fifos_are_reported_not_fatal() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(work.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let root = work.path().join("img");
+    write(&root, "etc/hostname", b"h\n", COPIED);
+    write(&root, "var/log/ok.log", b"Jan  2 09:00:00 h app[1]: fine\n", MTIME_2003);
+    write(&root, "var/log/secret.log", b"Jan  2 09:00:01 h app[1]: hidden\n", MTIME_2003);
+    let fifo = root.join("var/log/pipe");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for d in ["", "etc", "var", "var/log"] {
+        std::fs::set_permissions(root.join(d), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::set_permissions(root.join("etc/hostname"), std::fs::Permissions::from_mode(0o644))
+        .unwrap();
+    std::fs::set_permissions(root.join("var/log/ok.log"), std::fs::Permissions::from_mode(0o644))
+        .unwrap();
+    std::fs::set_permissions(
+        root.join("var/log/secret.log"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    let case = work.path().join("case");
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_jikoku"))
+        .args(["ingest", "--image", "--index"])
+        .arg(&case)
+        .arg(&root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("/var/log/secret.log: Permission denied"), "{stderr}");
+    assert!(stderr.contains("/var/log/pipe: device, FIFO or socket; skipped"), "{stderr}");
+    assert!(stderr.contains("/var/log/ok.log: 1 records = 1 events + 0 errors"), "{stderr}");
+}
