@@ -58,6 +58,12 @@ pub struct SourceArgs {
     /// The host's group file, to name gids.
     #[arg(long)]
     pub group: Option<PathBuf>,
+    /// Stop decompressing a source whose decompressed/compressed ratio passes this (bomb guard).
+    #[arg(long, default_value_t = 1000)]
+    pub max_ratio: u64,
+    /// Stop decompressing a source past this size (`64G`, `500M`, `1024K`, bytes).
+    #[arg(long, default_value = "64G")]
+    pub max_decompressed: String,
 }
 
 #[derive(Debug, Args)]

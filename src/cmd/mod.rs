@@ -42,6 +42,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// `64G`, `500M`, `1024K`, `123` (bytes).
+fn parse_size(s: &str) -> anyhow::Result<u64> {
+    let t = s.trim();
+    let (num, mult) = match t.chars().last() {
+        Some('K' | 'k') => (t.get(..t.len() - 1).unwrap_or(""), 1u64 << 10),
+        Some('M' | 'm') => (t.get(..t.len() - 1).unwrap_or(""), 1 << 20),
+        Some('G' | 'g') => (t.get(..t.len() - 1).unwrap_or(""), 1 << 30),
+        Some('T' | 't') => (t.get(..t.len() - 1).unwrap_or(""), 1 << 40),
+        _ => (t, 1),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| UserError(format!("--max-decompressed: {s:?} is not a size (64G, 500M)")))?;
+    Ok(n.saturating_mul(mult))
+}
+
 /// Source options → ingest options.
 #[allow(clippy::needless_update)]
 pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> {
@@ -97,6 +113,11 @@ pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> 
         tz,
         tz_by_host,
         year_anchor: None,
+        limits: jikoku_ingest::Limits {
+            max_ratio: a.max_ratio,
+            max_bytes: parse_size(&a.max_decompressed)?,
+            ..Default::default()
+        },
         tz_source: tz.map(|_| jikoku_time::ZoneSource::Option),
         year: a.year,
         host: a.host.clone(),

@@ -33,7 +33,8 @@ pub fn run(a: ParseArgs) -> anyhow::Result<ExitCode> {
         a.paths.iter().partition(|p| p.as_os_str() == "-");
     let paths: Vec<PathBuf> = paths.into_iter().cloned().collect();
     if !stdin_wanted.is_empty() {
-        let opened = jikoku_ingest::open_reader(Box::new(std::io::stdin())).context("stdin")?;
+        let opened = jikoku_ingest::open_reader_with(Box::new(std::io::stdin()), opts.limits)
+            .context("stdin")?;
         match jikoku_ingest::process("-", opened, &opts, &mut emit) {
             Ok(r) => reports.push(r),
             Err(e) => problems.push(e.to_string()),

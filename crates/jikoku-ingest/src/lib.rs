@@ -28,7 +28,9 @@ use jikoku_formats::{Head, ParseOptions, Parser, Record, registry};
 use jikoku_time::{TimeContext, YearInference, resolve};
 pub use jikoku_time::{YearAnchor, ZoneSource};
 
-pub use source::{Compression, Opened, open, open_reader, sha256_file};
+pub use source::{
+    Compression, Limits, Opened, open, open_reader, open_reader_with, open_with, sha256_file,
+};
 
 /// Errors that stop one source (never the whole run).
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +71,8 @@ pub struct Options {
     pub parse: ParseOptions,
     /// Year anchor for this source instead of its mtime (rotation chains); `--year` still wins.
     pub year_anchor: Option<YearAnchor>,
+    /// Decompression ceilings.
+    pub limits: Limits,
 }
 
 impl Options {
@@ -288,8 +292,12 @@ pub fn process_streaming(
     // Pass 1: times only.
     let mut times: Vec<Option<(Option<i32>, u8, u8)>> = vec![];
     let mut probe = |r: Record| times.push(r.time.map(|t| (t.year, t.month as u8, t.day as u8)));
-    let (mut report, mtime) =
-        read_source(&input.display, open(&input.path).map_err(io)?, opts, &mut probe)?;
+    let (mut report, mtime) = read_source(
+        &input.display,
+        open_with(&input.path, opts.limits).map_err(io)?,
+        opts,
+        &mut probe,
+    )?;
     let raw: Vec<Option<jikoku_time::RawTime>> = times
         .iter()
         .map(|t| {
@@ -307,14 +315,18 @@ pub fn process_streaming(
     let mut second = SourceReport::default();
     let mut state = ResolveState::default();
     let mut i = 0usize;
-    let (r2, _) =
-        read_source(&input.display, open(&input.path).map_err(io)?, opts, &mut |mut r: Record| {
+    let (r2, _) = read_source(
+        &input.display,
+        open_with(&input.path, opts.limits).map_err(io)?,
+        opts,
+        &mut |mut r: Record| {
             plan.resolve(i, &mut r, opts, &mut second, &mut state);
             finish_event(&mut r.event, &input.display, &pass1_sha, opts);
             count(&mut second, &r);
             i += 1;
             emit(r.event);
-        })?;
+        },
+    )?;
     state.warn(&mut report);
     report.records = second.records;
     report.events = second.events;

@@ -68,12 +68,61 @@ pub fn strip_compression_suffix(name: &str) -> &str {
 struct Hashing<R> {
     inner: R,
     hasher: Rc<RefCell<Sha256>>,
+    count: Rc<std::cell::Cell<u64>>,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.borrow_mut().update(buf.get(..n).unwrap_or(&[]));
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// Ceilings on decompression, against decompression bombs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest ratio of decompressed to compressed bytes (checked past 64 MiB decompressed).
+    pub max_ratio: u64,
+    /// Largest decompressed size of one source, in bytes.
+    pub max_bytes: u64,
+    /// The ratio is checked once this many bytes were decompressed (small files may have any ratio).
+    pub ratio_after: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // Real logs compress 5–50×, very repetitive ones a few hundred times.
+        Limits { max_ratio: 1000, max_bytes: 64 << 30, ratio_after: 64 << 20 }
+    }
+}
+
+/// Stops a decompressed stream that exceeds [`Limits`], with a clear error.
+struct Limited<R> {
+    inner: R,
+    limits: Limits,
+    compressed: Rc<std::cell::Cell<u64>>,
+    out: u64,
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.out += n as u64;
+        let ratio = self.out / self.compressed.get().max(1);
+        if self.out > self.limits.max_bytes {
+            return Err(io::Error::other(format!(
+                "decompressed size passed {} bytes (--max-decompressed): stopped as a possible decompression bomb",
+                self.limits.max_bytes
+            )));
+        }
+        if self.out > self.limits.ratio_after && ratio > self.limits.max_ratio {
+            return Err(io::Error::other(format!(
+                "decompression ratio {ratio}:1 passed {}:1 (--max-ratio) after {} bytes: stopped as a possible decompression bomb",
+                self.limits.max_ratio, self.out
+            )));
+        }
         Ok(n)
     }
 }
@@ -125,21 +174,32 @@ fn open_read_only(path: &Path) -> io::Result<File> {
     File::open(path)
 }
 
-/// Opens a file read-only.
+/// Opens a file read-only, with the default [`Limits`].
 pub fn open(path: &Path) -> io::Result<Opened> {
+    open_with(path, Limits::default())
+}
+
+/// Opens a file read-only.
+pub fn open_with(path: &Path, limits: Limits) -> io::Result<Opened> {
     let file = open_read_only(path)?;
     let meta = file.metadata()?;
     let mtime = meta.modified().ok().map(DateTime::<Utc>::from);
-    let mut o = open_reader(Box::new(file))?;
+    let mut o = open_reader_with(Box::new(file), limits)?;
     o.size = meta.len();
     o.mtime = mtime;
     Ok(o)
 }
 
-/// Wraps any reader (stdin): hashing and decompression, no mtime.
+/// Wraps any reader (stdin): hashing and decompression, no mtime; default [`Limits`].
 pub fn open_reader(inner: Box<dyn Read>) -> io::Result<Opened> {
+    open_reader_with(inner, Limits::default())
+}
+
+/// Wraps any reader: hashing and decompression within `limits`, no mtime.
+pub fn open_reader_with(inner: Box<dyn Read>, limits: Limits) -> io::Result<Opened> {
     let hasher = Rc::new(RefCell::new(Sha256::new()));
-    let hashing = Hashing { inner, hasher: hasher.clone() };
+    let compressed = Rc::new(std::cell::Cell::new(0u64));
+    let hashing = Hashing { inner, hasher: hasher.clone(), count: compressed.clone() };
     let mut buffered = BufReader::with_capacity(256 * 1024, hashing);
     let magic = buffered
         .fill_buf()?
@@ -159,7 +219,9 @@ pub fn open_reader(inner: Box<dyn Read>) -> io::Result<Opened> {
     let reader: Box<dyn Read> = if compression == Compression::None {
         decoded
     } else {
-        Box::new(Hashing { inner: decoded, hasher: content_hasher.clone() })
+        let limited = Limited { inner: decoded, limits, compressed, out: 0 };
+        let content_count = Rc::new(std::cell::Cell::new(0u64));
+        Box::new(Hashing { inner: limited, hasher: content_hasher.clone(), count: content_count })
     };
     Ok(Opened { reader, compression, size: 0, mtime: None, hasher, content_hasher })
 }
@@ -177,4 +239,31 @@ pub fn sha256_file(path: &Path) -> io::Result<String> {
         h.update(buf.get(..n).unwrap_or(&[]));
     }
     Ok(hex::encode(h.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gz_of_zeros(n: usize) -> Vec<u8> {
+        use std::io::Write;
+        let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        w.write_all(&vec![b'a'; n]).unwrap();
+        w.finish().unwrap()
+    }
+
+    #[test]
+    fn ratio_ceiling_stops_a_bomb_and_can_be_raised() {
+        let bomb = gz_of_zeros(8 << 20);
+        let low = Limits { max_ratio: 100, max_bytes: u64::MAX, ratio_after: 1 << 20 };
+        let mut o = open_reader_with(Box::new(std::io::Cursor::new(bomb.clone())), low).unwrap();
+        let err = std::io::copy(&mut o.reader, &mut std::io::sink()).unwrap_err().to_string();
+        assert!(
+            err.contains("possible decompression bomb") && err.contains("--max-ratio"),
+            "{err}"
+        );
+        let high = Limits { max_ratio: 1_000_000, ..low };
+        let mut o = open_reader_with(Box::new(std::io::Cursor::new(bomb)), high).unwrap();
+        assert_eq!(std::io::copy(&mut o.reader, &mut std::io::sink()).unwrap(), 8 << 20);
+    }
 }
