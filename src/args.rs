@@ -20,6 +20,8 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Search the index: events matching QUERY in a time range, sorted by time.
     Search(SearchArgs),
+    /// Export the timeline (events in a time range matching QUERY) in a format for another tool.
+    Timeline(TimelineArgs),
     /// "Who did what at TIME": the events around TIME grouped as a person reads them.
     At(AtArgs),
     /// The evidence manifest: each source's path, size, mtime, SHA-256, format, counts and time decisions.
@@ -116,12 +118,21 @@ pub struct SearchArgs {
     /// At most N events.
     #[arg(long)]
     pub limit: Option<usize>,
-    /// table (default on a terminal), jsonl (default otherwise), csv.
+    /// table (default on a terminal), jsonl (default otherwise), csv, timesketch, l2tcsv, markdown.
     #[arg(long)]
     pub output: Option<String>,
     /// field:value terms, "phrases", AND/OR/NOT, ranges [a TO b], CIDR for IP fields, free text.
     #[arg(allow_hyphen_values = true, num_args = 0..)]
     pub query: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    pub search: SearchArgs,
+    /// Write to this file instead of stdout.
+    #[arg(short = 'o', long = "out")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

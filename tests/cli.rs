@@ -438,3 +438,65 @@ fn at_answers_who_did_what_at_the_reported_time() {
         "| ±0s | 2002-05-08T17:29:44Z | [mail] ssh-login (failed) root from 198.51.100.7"
     ));
 }
+
+#[test]
+fn timeline_exports_timesketch_l2tcsv_csv_markdown_with_hostile_text_neutralised() {
+    let case = tempfile::tempdir().unwrap();
+    let idx = case.path().join("case");
+    // A log whose attacker-controlled fields carry a formula, an escape sequence and HTML.
+    let log = case.path().join("evil.log");
+    std::fs::write(
+        &log,
+        "Jan  1 00:00:01 h sshd[1]: Invalid user =HYPERLINK(\"http://x\") from 192.0.2.1 port 22\n\
+         Jan  1 00:00:02 h app[2]: title \u{1b}]0;pwned\u{7} and <script>alert(1)</script> | pipe\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["ingest", "--tz", "UTC", "--year", "2024", "--index"])
+        .arg(&idx)
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let export = |fmt: &str| {
+        let out = bin().args(["timeline", "--output", fmt, "--index"]).arg(&idx).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let ts: Vec<Value> =
+        export("timesketch").lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(ts[0]["datetime"], "2024-01-01T00:00:01.000000+00:00");
+    assert_eq!(ts[0]["timestamp"], 1_704_067_201_000_000i64);
+    assert_eq!(ts[0]["timestamp_desc"], "Entry Written");
+    assert_eq!(ts[0]["user.name"], "=HYPERLINK(\"http://x\")");
+    assert!(ts[0]["message"].as_str().unwrap().starts_with("Invalid user"));
+    let csv = export("csv");
+    assert!(csv.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","), "{csv}");
+    assert!(!csv.contains(",=HYPERLINK") && !csv.contains(",\"=HYPERLINK"));
+    let l2t = export("l2tcsv");
+    assert!(l2t.starts_with("date,time,timezone,MACB,source,sourcetype,type,user,host,short,desc,version,filename,inode,notes,format,extra\n"));
+    assert!(
+        l2t.contains("01/01/2024,00:00:01,UTC,..C.,LOG,auth.sshd,Entry Written,\"'=HYPERLINK"),
+        "{l2t}"
+    );
+    let md = export("markdown");
+    // Backslashes doubled so that Markdown shows `\x1B` literally; pipes escaped; HTML inert.
+    assert!(
+        md.contains("\\\\x1B]0;pwned\\\\x07 and &lt;script&gt;alert(1)&lt;/script&gt; \\| pipe"),
+        "{md}"
+    );
+    let table = export("table");
+    assert!(!table.contains('\u{1b}') && table.contains("\\x1B]0;pwned\\x07"), "{table}");
+    // -o never overwrites.
+    let f = case.path().join("t.jsonl");
+    std::fs::write(&f, "keep").unwrap();
+    let out = bin()
+        .args(["timeline", "--output", "jsonl", "-o"])
+        .arg(&f)
+        .arg("--index")
+        .arg(&idx)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), "keep");
+}

@@ -1,6 +1,12 @@
 //! Bad input of every kind: damaged compression, decompression bombs, huge lines, NUL bytes,
 //! no newline. Each keeps what can be kept and says clearly what happened.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::unreachable)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unreachable
+)]
 
 use std::io::Write;
 use std::path::Path;

@@ -11,7 +11,7 @@ use jikoku_ingest::batch::Consumer;
 use jikoku_report::Format;
 
 use super::{UserError, source_options};
-use crate::args::{IngestArgs, SearchArgs, SourcesArgs};
+use crate::args::{IngestArgs, SearchArgs, SourcesArgs, TimelineArgs};
 
 fn entry(number: u64, r: &SourceReport) -> ManifestEntry {
     ManifestEntry {
@@ -174,7 +174,36 @@ fn time_arg(
     }
 }
 
-pub fn search(a: SearchArgs) -> anyhow::Result<ExitCode> {
+pub fn timeline(a: TimelineArgs) -> anyhow::Result<ExitCode> {
+    match &a.out {
+        None => search(a.search),
+        Some(path) => {
+            let f = std::fs::File::create_new(path).map_err(|e| {
+                UserError(format!(
+                    "-o {}: {e} (an existing file is never overwritten)",
+                    path.display()
+                ))
+            })?;
+            let events = find(&a.search)?;
+            let format = format_of(&a.search, false)?;
+            let mut out = BufWriter::new(f);
+            jikoku_report::write_events(&mut out, &events, format)?;
+            out.flush()?;
+            eprintln!("{} events written to {}", events.len(), path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn format_of(a: &SearchArgs, terminal: bool) -> anyhow::Result<Format> {
+    Ok(match &a.output {
+        Some(f) => f.parse().map_err(UserError)?,
+        None if terminal => Format::Table,
+        None => Format::Jsonl,
+    })
+}
+
+fn find(a: &SearchArgs) -> anyhow::Result<Vec<serde_json::Value>> {
     let tz = match &a.at_tz {
         Some(z) => {
             Some(jikoku_time::parse_zone(z).map_err(|e| UserError(format!("--at-tz: {e}")))?)
@@ -183,17 +212,17 @@ pub fn search(a: SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let from = time_arg(&a.from, tz, "--from")?;
     let to = time_arg(&a.to, tz, "--to")?;
-    let format: Format = match &a.output {
-        Some(f) => f.parse().map_err(UserError)?,
-        None if std::io::stdout().is_terminal() => Format::Table,
-        None => Format::Jsonl,
-    };
     let index = CaseIndex::open(&a.index).map_err(|e| UserError(e.to_string()))?;
     let query = a.query.join(" ");
-    let events = index.search(&query, from, to, a.limit).map_err(|e| match e {
+    index.search(&query, from, to, a.limit).map_err(|e| match e {
         jikoku_index::Error::Query(m) => anyhow::Error::from(UserError(format!("query: {m}"))),
         other => other.into(),
-    })?;
+    })
+}
+
+pub fn search(a: SearchArgs) -> anyhow::Result<ExitCode> {
+    let format = format_of(&a, std::io::stdout().is_terminal())?;
+    let events = find(&a)?;
     let mut out = BufWriter::new(std::io::stdout().lock());
     jikoku_report::write_events(&mut out, &events, format)?;
     out.flush()?;

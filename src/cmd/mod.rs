@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(a) => index::search(a),
         Command::Sources(a) => index::sources(a),
         Command::At(a) => at::run(a),
+        Command::Timeline(a) => index::timeline(a),
         Command::Formats => {
             for p in jikoku_formats::registry::parsers() {
                 let aliases = p.aliases().join(", ");

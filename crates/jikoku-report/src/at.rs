@@ -73,19 +73,9 @@ fn provenance(e: &Value) -> String {
     }
 }
 
-fn md(s: &str) -> String {
-    // Markdown table cells: no line breaks, no pipes, no HTML.
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace(['\n', '\r'], " ")
-        .replace('`', "'")
-}
-
 fn cell(f: Format, s: &str) -> String {
     match f {
-        Format::Markdown => md(&terminal(s)),
+        Format::Markdown => crate::escape::markdown_cell(s),
         _ => terminal(s),
     }
 }

@@ -28,7 +28,8 @@ pub fn terminal(s: &str) -> String {
 /// CSV cell: quoted when needed; a cell starting with `=`, `+`, `-`, `@`, TAB or CR is
 /// prefixed with `'` so that spreadsheets do not run it as a formula (OWASP CSV injection).
 pub fn csv_cell(s: &str) -> String {
-    let neutral = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    // A lone `-` (an empty field in l2tcsv) cannot be a formula.
+    let neutral = if s != "-" && s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
         s.to_string()
@@ -38,6 +39,18 @@ pub fn csv_cell(s: &str) -> String {
     } else {
         neutral
     }
+}
+
+/// Markdown table cell: control characters made visible, pipes and backslashes escaped, HTML
+/// angle brackets as entities, line breaks as spaces, backticks neutralised.
+pub fn markdown_cell(s: &str) -> String {
+    terminal(s)
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('⏎', " ")
+        .replace('`', "'")
 }
 
 #[cfg(test)]
@@ -51,9 +64,15 @@ mod tests {
     }
 
     #[test]
+    fn markdown_cells() {
+        assert_eq!(markdown_cell("a|b<script>`x`\nz"), "a\\|b&lt;script&gt;'x' z");
+    }
+
+    #[test]
     fn csv_formulas() {
         assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_cell("-7"), "'-7");
+        assert_eq!(csv_cell("-"), "-");
         assert_eq!(csv_cell("plain"), "plain");
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
     }

@@ -24,6 +24,13 @@ pub enum Format {
     Jsonl,
     /// CSV with a header row ([`COLUMNS`]).
     Csv,
+    /// Timesketch JSONL: `message`, `datetime` (ISO 8601 with offset and microseconds),
+    /// `timestamp` (µs), `timestamp_desc`, and every event field flattened to dotted names.
+    Timesketch,
+    /// plaso's l2t CSV (17 columns).
+    L2tCsv,
+    /// A Markdown table (for reports; cells escaped).
+    Markdown,
 }
 
 impl std::str::FromStr for Format {
@@ -33,7 +40,12 @@ impl std::str::FromStr for Format {
             "table" => Ok(Format::Table),
             "jsonl" | "json" => Ok(Format::Jsonl),
             "csv" => Ok(Format::Csv),
-            other => Err(format!("unknown output format {other:?}; known: table, jsonl, csv")),
+            "timesketch" => Ok(Format::Timesketch),
+            "l2tcsv" => Ok(Format::L2tCsv),
+            "markdown" | "md" => Ok(Format::Markdown),
+            other => Err(format!(
+                "unknown output format {other:?}; known: table, jsonl, csv, timesketch, l2tcsv, markdown"
+            )),
         }
     }
 }
@@ -96,6 +108,52 @@ pub fn write_events(out: &mut dyn Write, events: &[Value], format: Format) -> io
                 writeln!(out, "{}", row.join(","))?;
             }
         }
+        Format::Timesketch => {
+            for e in events {
+                serde_json::to_writer(&mut *out, &timesketch(e))?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Format::L2tCsv => {
+            writeln!(
+                out,
+                "date,time,timezone,MACB,source,sourcetype,type,user,host,short,desc,version,filename,inode,notes,format,extra"
+            )?;
+            for e in events {
+                let row = l2t_row(e);
+                writeln!(
+                    out,
+                    "{}",
+                    row.iter().map(|c| escape::csv_cell(c)).collect::<Vec<_>>().join(",")
+                )?;
+            }
+        }
+        Format::Markdown => {
+            writeln!(out, "| time (UTC) | host | what | user | from | message | evidence |")?;
+            writeln!(out, "|---|---|---|---|---|---|---|")?;
+            for e in events {
+                let action = match field_text(e, "event.action") {
+                    a if a.is_empty() => field_text(e, "event.dataset"),
+                    a => a,
+                };
+                let evidence =
+                    format!("{}:{}", field_text(e, "log.file.path"), field_text(e, "jikoku.line"));
+                let cells = [
+                    field_text(e, "@timestamp"),
+                    field_text(e, "host.name"),
+                    format!("{action} {}", field_text(e, "event.outcome")),
+                    field_text(e, "user.name"),
+                    field_text(e, "source.ip"),
+                    field_text(e, "message"),
+                    evidence,
+                ];
+                writeln!(
+                    out,
+                    "| {} |",
+                    cells.iter().map(|c| escape::markdown_cell(c)).collect::<Vec<_>>().join(" | ")
+                )?;
+            }
+        }
         Format::Table => {
             for e in events {
                 let who = match (field_text(e, "user.name"), field_text(e, "user.target.name")) {
@@ -124,4 +182,95 @@ pub fn write_events(out: &mut dyn Write, events: &[Value], format: Format) -> io
         }
     }
     Ok(())
+}
+
+/// What an event's time means, for Timesketch and l2tcsv.
+pub fn timestamp_desc(e: &Value) -> &'static str {
+    let ds = field_text(e, "event.dataset");
+    let action = field_text(e, "event.action");
+    if ds.starts_with("acct.") {
+        "Process Start"
+    } else if ds.starts_with("login.") && action == "logout" {
+        "Session End"
+    } else if ds.starts_with("login.") {
+        "Session Start"
+    } else if ds.starts_with("http.") {
+        "Request Logged"
+    } else {
+        "Entry Written"
+    }
+}
+
+fn flatten(prefix: &str, v: &Value, out: &mut serde_json::Map<String, Value>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                flatten(&key, x, out);
+            }
+        }
+        other => {
+            out.insert(prefix.to_string(), other.clone());
+        }
+    }
+}
+
+/// One Timesketch JSONL object.
+pub fn timesketch(e: &Value) -> Value {
+    let mut m = serde_json::Map::new();
+    flatten("", e, &mut m);
+    let ts = field_text(e, "@timestamp");
+    let (datetime, micros) = match chrono::DateTime::parse_from_rfc3339(&ts) {
+        Ok(d) => (
+            d.to_rfc3339_opts(chrono::SecondsFormat::Micros, false),
+            Value::from(d.timestamp_micros()),
+        ),
+        Err(_) => (String::new(), Value::Null),
+    };
+    let message = match field_text(e, "message") {
+        m if m.is_empty() => field_text(e, "event.original"),
+        m => m,
+    };
+    m.insert("message".into(), Value::from(message));
+    m.insert("datetime".into(), Value::from(datetime));
+    m.insert("timestamp".into(), micros);
+    m.insert("timestamp_desc".into(), Value::from(timestamp_desc(e)));
+    Value::Object(m)
+}
+
+fn l2t_row(e: &Value) -> Vec<String> {
+    let ts = field_text(e, "@timestamp");
+    let (date, time) = match chrono::DateTime::parse_from_rfc3339(&ts) {
+        Ok(d) => (d.format("%m/%d/%Y").to_string(), d.format("%H:%M:%S").to_string()),
+        Err(_) => ("-".into(), "-".into()),
+    };
+    let message = field_text(e, "message");
+    let short: String = message.chars().take(80).collect();
+    let extra = format!(
+        "offset: {}; line: {}; sha256: {}; zone: {} ({})",
+        field_text(e, "log.offset"),
+        field_text(e, "jikoku.line"),
+        field_text(e, "jikoku.source.sha256"),
+        field_text(e, "jikoku.time.zone"),
+        field_text(e, "jikoku.time.zone_source")
+    );
+    vec![
+        date,
+        time,
+        "UTC".into(),
+        "..C.".into(),
+        "LOG".into(),
+        field_text(e, "event.dataset"),
+        timestamp_desc(e).into(),
+        field_text(e, "user.name"),
+        field_text(e, "host.name"),
+        short,
+        message,
+        "2".into(),
+        field_text(e, "log.file.path"),
+        "-".into(),
+        "-".into(),
+        format!("jikoku/{}", field_text(e, "event.dataset")),
+        extra,
+    ]
 }
