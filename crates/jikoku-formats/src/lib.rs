@@ -43,7 +43,13 @@ impl Record {
     }
 
     /// A `pipeline_error` record for a line or binary record that could not be parsed.
-    pub fn error(dataset: &'static str, original: &[u8], offset: u64, line: Option<u64>, reason: impl Into<String>) -> Self {
+    pub fn error(
+        dataset: &'static str,
+        original: &[u8],
+        offset: u64,
+        line: Option<u64>,
+        reason: impl Into<String>,
+    ) -> Self {
         let mut event = Event::pipeline_error(dataset, original, reason);
         event.log.offset = Some(offset);
         event.jikoku.line = line;
@@ -94,7 +100,12 @@ pub trait Parser: Send + Sync {
     fn sniff(&self, head: &Head<'_>) -> Confidence;
     /// Parses the whole source, emitting every record (events and pipeline errors) in source order.
     /// An `Err` is an I/O error of the reader (e.g. corrupt compression); records emitted before it stand.
-    fn parse(&self, input: &mut dyn BufRead, opts: &ParseOptions, sink: &mut Sink<'_>) -> std::io::Result<()>;
+    fn parse(
+        &self,
+        input: &mut dyn BufRead,
+        opts: &ParseOptions,
+        sink: &mut Sink<'_>,
+    ) -> std::io::Result<()>;
 }
 
 /// A decoder of the MSG part of syslog records (auth, sudo, mail, …).

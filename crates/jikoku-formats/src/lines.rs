@@ -80,7 +80,12 @@ impl<'r> LineReader<'r> {
                 end -= 1;
             }
         }
-        Ok(Some(Line { bytes: self.buf.get(..end).unwrap_or(&[]), offset: start, number: self.number, truncated }))
+        Ok(Some(Line {
+            bytes: self.buf.get(..end).unwrap_or(&[]),
+            offset: start,
+            number: self.number,
+            truncated,
+        }))
     }
 }
 
@@ -99,7 +104,12 @@ mod tests {
         }
         assert_eq!(
             got,
-            vec![(b"a".to_vec(), 0, 1), (b"bb".to_vec(), 3, 2), (b"".to_vec(), 6, 3), (b"last".to_vec(), 7, 4)]
+            vec![
+                (b"a".to_vec(), 0, 1),
+                (b"bb".to_vec(), 3, 2),
+                (b"".to_vec(), 6, 3),
+                (b"last".to_vec(), 7, 4)
+            ]
         );
     }
 }

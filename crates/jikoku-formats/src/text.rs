@@ -14,7 +14,9 @@ pub fn decode_octal_escapes(s: &str) -> std::borrow::Cow<'_, str> {
         if c == b'#' {
             if let Some(d) = b.get(i + 1..i + 4) {
                 if d.iter().all(|x| (b'0'..=b'7').contains(x)) {
-                    let v = u32::from(d[0] - b'0') * 64 + u32::from(d[1] - b'0') * 8 + u32::from(d[2] - b'0');
+                    let v = u32::from(d[0] - b'0') * 64
+                        + u32::from(d[1] - b'0') * 8
+                        + u32::from(d[2] - b'0');
                     if v < 0x20 || v == 0x7f {
                         out.push(v as u8);
                         i += 4;
@@ -38,7 +40,11 @@ pub fn kv<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     let mut start = 0;
     while let Some(pos) = text.get(start..).and_then(|t| t.find(key)) {
         let at = start + pos;
-        let before_ok = at == 0 || text.as_bytes().get(at - 1).is_some_and(|c| matches!(c, b' ' | b',' | b';' | b'(' | b'\t'));
+        let before_ok = at == 0
+            || text
+                .as_bytes()
+                .get(at - 1)
+                .is_some_and(|c| matches!(c, b' ' | b',' | b';' | b'(' | b'\t'));
         let after = at + key.len();
         if before_ok && text.as_bytes().get(after) == Some(&b'=') {
             let rest = text.get(after + 1..)?;
@@ -61,7 +67,10 @@ mod tests {
 
     #[test]
     fn octal_escapes() {
-        assert_eq!(decode_octal_escapes("Hello#007bell and tab#011here"), "Hello\u{7}bell and tab\there");
+        assert_eq!(
+            decode_octal_escapes("Hello#007bell and tab#011here"),
+            "Hello\u{7}bell and tab\there"
+        );
         assert_eq!(decode_octal_escapes("issue #123 and #0a"), "issue #123 and #0a");
     }
 

@@ -38,8 +38,30 @@ impl MessageDecoder for AuthDecoder {
             Some((p, m)) => (p, m.strip_suffix(')')),
             None => (program, None),
         };
+        // Solaris syslogd's message ID: `[ID 800047 auth.info] Failed …`.
+        let msg = match msg.strip_prefix("[ID ").and_then(|r| r.split_once("] ")) {
+            Some((id, rest))
+                if id.split(' ').next().is_some_and(|n| n.bytes().all(|c| c.is_ascii_digit())) =>
+            {
+                e.set_extra("syslog", "solaris_msgid", id);
+                rest
+            }
+            _ => msg,
+        };
         if let Some(body) = msg.strip_prefix("pam_").and_then(|_| pam::split_pam_prefix(msg)) {
             return pam::decode(prog, body.0, body.1, e);
+        }
+        // `(pam_unix) authentication failure; …` (RHEL 4), `pam_unix: authentication failure; …`
+        for (module, body) in [
+            msg.strip_prefix("(pam_").and_then(|r| r.split_once(") ")),
+            msg.strip_prefix("pam_")
+                .and_then(|r| r.split_once(": "))
+                .filter(|(m, _)| !m.contains([' ', '('])),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            return pam::decode(prog, &format!("pam_{module}"), body, e);
         }
         if let Some(module) = pam_module {
             if module.starts_with("pam_") {
@@ -48,23 +70,43 @@ impl MessageDecoder for AuthDecoder {
         }
         match prog {
             "sshd" | "sshd-session" | "sshd-auth" => sshd::decode(msg, e),
+            "dropbear" => sshd::decode_dropbear(msg, e),
             "su" => su::decode(msg, e),
             "login" => su::decode_login(msg, e),
-            "CRON" | "cron" | "crond" | "CROND" | "crontab" | "anacron" => account::decode_cron(prog, msg, e),
+            "CRON" | "cron" | "crond" | "CROND" | "crontab" | "anacron" => {
+                account::decode_cron(prog, msg, e)
+            }
             "useradd" | "userdel" | "usermod" | "groupadd" | "groupdel" | "groupmod" | "passwd"
-            | "chpasswd" | "chage" | "gpasswd" | "adduser" | "deluser" => account::decode(prog, msg, e),
+            | "chpasswd" | "chage" | "gpasswd" | "adduser" | "deluser" => {
+                account::decode(prog, msg, e)
+            }
             _ => false,
         }
     }
 }
 
-fn set(e: &mut Event, dataset: &'static str, category: &'static str, kind: &'static str, action: &'static str) {
+fn set(
+    e: &mut Event,
+    dataset: &'static str,
+    category: &'static str,
+    kind: &'static str,
+    action: &'static str,
+) {
     e.event.dataset = Cow::Borrowed(dataset);
     e.categorize(category, kind, action);
 }
 
 /// `IP port N` at the end of a text (after `from`), allowing a `[preauth]`/`ssh2` tail.
+/// `source.ip` of an IPv4-mapped IPv6 peer (`::ffff:1.2.3.4`) is the IPv4 address;
+/// `source.address` keeps what was written.
 fn peer(e: &mut Event, addr: &str, port: Option<&str>) {
+    let addr =
+        if addr.parse::<std::net::IpAddr>().is_ok() { addr } else { addr.trim_end_matches(':') };
     e.source.set_address(addr);
+    if let Some(v4) =
+        addr.strip_prefix("::ffff:").and_then(|r| r.parse::<std::net::Ipv4Addr>().ok())
+    {
+        e.source.ip = Some(v4.to_string());
+    }
     e.source.port = port.and_then(|p| p.parse().ok());
 }

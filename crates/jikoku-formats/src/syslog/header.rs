@@ -32,11 +32,17 @@ pub struct Header<'a> {
     pub structured_data: Option<&'a str>,
     /// FreeBSD `-v`/`-vv` priority written after the timestamp, or a macOS `<Level>`.
     pub level: Option<&'a str>,
+    /// macOS launchd/sandboxd context written between `tag[pid]` and the colon:
+    /// `launchd[1] (com.apple.foo[123]): msg` → `com.apple.foo[123]`.
+    pub context: Option<&'a str>,
+    /// Loghub HPC prefix (Thunderbird): (alert label, epoch) written before the syslog line.
+    pub hpc: Option<(&'a str, &'a str)>,
     /// The message.
     pub msg: &'a str,
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// Month number of an English abbreviation (case-insensitive).
 pub fn month_number(m: &str) -> Option<u32> {
@@ -181,13 +187,60 @@ fn is_tag_word(w: &str) -> bool {
     w.ends_with(':') || (w.ends_with(']') && w.contains('[')) || w.contains("]:")
 }
 
+/// The parts of `TAG[PID] <Level> (context): MSG`.
+type TagParts<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, Option<&'a str>, &'a str);
+
+/// `[sshd]`, `[test-demo][13709]` (bracketed tags, some BSD and embedded syslogs).
+fn bracket_tag(s: &str) -> Option<(&str, &str)> {
+    let r = s.strip_prefix('[')?;
+    let close = r.find(']')?;
+    let inner = r.get(..close)?;
+    let ok = !inner.is_empty()
+        && !inner.contains(' ')
+        && inner.bytes().any(|c| c.is_ascii_alphabetic())
+        && !inner.starts_with("ID");
+    ok.then(|| (inner, r.get(close + 1..).unwrap_or("")))
+}
+
+/// A tag holding spaces before `[pid]:` (`Microsoft Word[14463]: …`, `BezelServices 255.10[94]: …`,
+/// ` -- root[2421]: …` of old login): the text before `[digits]: `, when short and plain.
+fn spaced_tag(s: &str) -> Option<(&str, &str, &str)> {
+    let j = s.find("]: ").or_else(|| s.strip_suffix("]:").map(str::len))?;
+    let head = s.get(..j)?;
+    let k = head.rfind('[')?;
+    let pid = head.get(k + 1..)?;
+    let tag = head.get(..k)?.trim_start_matches(' ');
+    let plain = !tag.is_empty()
+        && tag.len() <= 64
+        && tag.matches(' ').count() <= 3
+        && !tag.contains([':', '[', ']', '(', ')', '<', '=', ','])
+        && !pid.is_empty()
+        && pid.bytes().all(|c| c.is_ascii_digit());
+    plain.then(|| (tag, pid, s.get(j + 2..).unwrap_or("")))
+}
+
 /// Splits `TAG[PID]: MSG`; tag is up to `[`, `:` or space.
-fn tag_pid(s: &str) -> (Option<&str>, Option<&str>, Option<&str>, &str) {
+fn tag_pid(s: &str) -> TagParts<'_> {
+    if let Some((tag, rest)) = bracket_tag(s) {
+        let (pid, rest) = match rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
+            Some((p, r)) if p.bytes().all(|c| c.is_ascii_digit()) => (Some(p), r),
+            _ => (None, rest),
+        };
+        let rest = rest.strip_prefix(':').unwrap_or(rest);
+        return (Some(tag), pid, None, None, rest.strip_prefix(' ').unwrap_or(rest));
+    }
+    let first = s.split(' ').next().unwrap_or(s);
+    if !first.contains(['[', ':']) {
+        if let Some((tag, pid, rest)) = spaced_tag(s) {
+            return (Some(tag), Some(pid), None, None, rest.strip_prefix(' ').unwrap_or(rest));
+        }
+    }
     let end = s.find(['[', ':', ' ']).unwrap_or(s.len());
     let tag = s.get(..end).filter(|t| !t.is_empty());
     let mut rest = s.get(end..).unwrap_or("");
     let mut pid = None;
     let mut level = None;
+    let mut context = None;
     if let Some(r) = rest.strip_prefix('[') {
         if let Some(close) = r.find(']') {
             pid = r.get(..close);
@@ -203,18 +256,76 @@ fn tag_pid(s: &str) -> (Option<&str>, Option<&str>, Option<&str>, &str) {
             }
         }
     }
+    // macOS `launchd[1] (com.apple.foo[123]): msg`, `sandboxd[129] ([31211]): msg`.
+    if pid.is_some() {
+        if let Some(r) = rest.strip_prefix(" (") {
+            if let Some(close) = r.find("):") {
+                if r.get(..close).is_some_and(|c| !c.is_empty() && !c.contains([' ', '('])) {
+                    context = r.get(..close);
+                    rest = r.get(close + 1..).unwrap_or("");
+                }
+            }
+        }
+    }
+    // sysklogd `syslogd 1.4.1: restart.`: a version between the tag and the colon.
+    if pid.is_none() {
+        if let Some(r) = rest.strip_prefix(' ') {
+            let v = r.split(' ').next().unwrap_or("");
+            if let Some(ver) = v.strip_suffix(':') {
+                if ver.starts_with(|c: char| c.is_ascii_digit())
+                    && ver.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+                {
+                    rest = r.get(ver.len()..).unwrap_or("");
+                }
+            }
+        }
+    }
     let had_colon = rest.starts_with(':');
     rest = rest.strip_prefix(':').unwrap_or(rest);
     if tag.is_none() && pid.is_none() && !had_colon {
-        return (None, None, level, s);
+        return (None, None, level, None, s);
     }
     // Exactly one space separates the tag from the message.
     rest = rest.strip_prefix(' ').unwrap_or(rest);
-    (tag, pid, level, rest)
+    (tag, pid, level, context, rest)
+}
+
+/// Loghub HPC logs (Thunderbird, BGL-style): `LABEL EPOCH YYYY.MM.DD NODE ` before a BSD line,
+/// whose host is written `NODE/NODE` or `src@NODE`. Returns (label, epoch, year, node, line).
+fn hpc_prefix(line: &str) -> Option<(&str, &str, i32, &str, &str)> {
+    let mut it = line.splitn(5, ' ');
+    let label = it.next()?;
+    let epoch = it.next()?;
+    let date = it.next()?;
+    let node = it.next()?;
+    let rest = it.next()?;
+    let ok_epoch = (9..=10).contains(&epoch.len()) && epoch.bytes().all(|c| c.is_ascii_digit());
+    let db = date.as_bytes();
+    let ok_date = db.len() == 10
+        && db.get(4) == Some(&b'.')
+        && db.get(7) == Some(&b'.')
+        && date.bytes().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !(ok_epoch && ok_date && !label.is_empty() && !node.is_empty()) {
+        return None;
+    }
+    let year = date.get(..4)?.parse().ok()?;
+    Some((label, epoch, year, node, rest))
 }
 
 /// Parses the header of one line; `None` when the line does not start with one.
 pub fn parse(line: &str) -> Option<Header<'_>> {
+    if let Some((label, epoch, year, node, rest)) = hpc_prefix(line) {
+        if let Some(mut h) = parse_line(rest).filter(|h| h.variant == "rfc3164") {
+            h.time.year = Some(year);
+            h.host = Some(node);
+            h.hpc = Some((label, epoch));
+            return Some(h);
+        }
+    }
+    parse_line(line)
+}
+
+fn parse_line(line: &str) -> Option<Header<'_>> {
     let (pri_v, s) = pri(line);
     if pri_v.is_some() {
         if let Some(r) = s.strip_prefix("1 ") {
@@ -252,6 +363,8 @@ pub fn parse(line: &str) -> Option<Header<'_>> {
         msgid: None,
         structured_data: None,
         level,
+        context: None,
+        hpc: None,
         msg: rest,
     };
     if rest.is_empty() {
@@ -270,13 +383,16 @@ pub fn parse(line: &str) -> Option<Header<'_>> {
         h.host = Some(first);
         rest.get(first_end..).unwrap_or("").strip_prefix(' ').unwrap_or("")
     };
-    if after_host.starts_with("last message repeated") || after_host.starts_with("--- last message repeated") {
+    if after_host.starts_with("last message repeated")
+        || after_host.starts_with("--- last message repeated")
+    {
         h.msg = after_host;
         return Some(h);
     }
-    let (tag, pid, lvl, msg) = tag_pid(after_host);
+    let (tag, pid, lvl, context, msg) = tag_pid(after_host);
     h.tag = tag;
     h.pid = pid;
+    h.context = context;
     if lvl.is_some() {
         h.level = lvl;
     }
@@ -322,6 +438,8 @@ fn rfc5424(pri_v: Option<u8>, s: &str) -> Option<Header<'_>> {
         msgid: nil(msgid),
         structured_data: sd,
         level: None,
+        context: None,
+        hpc: None,
         msg,
     })
 }
@@ -420,7 +538,10 @@ mod tests {
     #[test]
     fn bsd_with_pid() {
         let h = parse("Nov 22 19:18:37 vm prog2[9578]: with pid").unwrap();
-        assert_eq!((h.host, h.tag, h.pid, h.msg), (Some("vm"), Some("prog2"), Some("9578"), "with pid"));
+        assert_eq!(
+            (h.host, h.tag, h.pid, h.msg),
+            (Some("vm"), Some("prog2"), Some("9578"), "with pid")
+        );
         assert_eq!((h.time.month, h.time.day, h.time.hour, h.time.year), (11, 22, 19, None));
     }
 
@@ -436,13 +557,19 @@ mod tests {
         let h = parse("Nov 22 19:18:37 vm app5424 An application event").unwrap();
         assert_eq!((h.tag, h.msg), (Some("app5424"), "An application event"));
         let h = parse("May  8 18:47:01 mail /usr/local/bin/sudo: mitsugi : TTY=ttyp0").unwrap();
-        assert_eq!((h.host, h.tag, h.msg), (Some("mail"), Some("/usr/local/bin/sudo"), "mitsugi : TTY=ttyp0"));
+        assert_eq!(
+            (h.host, h.tag, h.msg),
+            (Some("mail"), Some("/usr/local/bin/sudo"), "mitsugi : TTY=ttyp0")
+        );
     }
 
     #[test]
     fn rfc3339_and_fraction() {
         let h = parse("2026-11-22T19:18:37.383804+00:00 vm prog2[9578]: with pid").unwrap();
-        assert_eq!((h.time.year, h.time.nanos, h.time.digits, h.time.offset), (Some(2026), 383_804_000, 6, Some(0)));
+        assert_eq!(
+            (h.time.year, h.time.nanos, h.time.digits, h.time.offset),
+            (Some(2026), 383_804_000, 6, Some(0))
+        );
         let h = parse("Mar 23 23:01:18.123 myhost somrandomexe[19]: x").unwrap();
         assert_eq!(h.time.digits, 3);
     }
@@ -450,12 +577,16 @@ mod tests {
     #[test]
     fn rfc5424_with_sd() {
         let h = parse(r#"<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application"][examplePriority@32473 class="high"] An application event"#).unwrap();
-        assert_eq!((h.pri, h.host, h.tag, h.pid, h.msgid), (Some(165), Some("mymachine.example.com"), Some("evntslog"), None, Some("ID47")));
+        assert_eq!(
+            (h.pri, h.host, h.tag, h.pid, h.msgid),
+            (Some(165), Some("mymachine.example.com"), Some("evntslog"), None, Some("ID47"))
+        );
         assert_eq!(h.msg, "An application event");
         let sd = parse_structured_data(h.structured_data.unwrap());
         assert_eq!(sd["exampleSDID@32473"]["eventSource"], "Application");
         assert_eq!(sd["examplePriority@32473"]["class"], "high");
-        let h = parse("<13>1 2026-11-22T19:18:37.383804+00:00 vm prog2 9578 - -  with pid").unwrap();
+        let h =
+            parse("<13>1 2026-11-22T19:18:37.383804+00:00 vm prog2 9578 - -  with pid").unwrap();
         assert_eq!((h.pid, h.msg), (Some("9578"), "with pid"));
     }
 
@@ -474,7 +605,9 @@ mod tests {
         let h = parse("Nov 22 19:18:24 vm 1 2026-11-22T19:18:24.692069+00:00 vm app5424 - ID47 [timeQuality tzKnown=\"1\"] An application event").unwrap();
         assert_eq!((h.variant, h.tag, h.msg), ("rfc5424", Some("app5424"), "An application event"));
         assert!(parse("MMM 22 07:54:32 myhostname anacron[29782]: Normal exit").is_none());
-        assert!(looks_like_bad_bsd_header("MMM 22 07:54:32 myhostname anacron[29782]: Normal exit"));
+        assert!(looks_like_bad_bsd_header(
+            "MMM 22 07:54:32 myhostname anacron[29782]: Normal exit"
+        ));
         assert!(!looks_like_bad_bsd_header("with another line"));
     }
 }

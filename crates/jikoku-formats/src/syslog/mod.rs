@@ -42,11 +42,33 @@ use crate::{Head, MessageDecoder, ParseOptions, Parser, Record, Sink};
 pub const MAX_CONTINUATION_LINES: u64 = 1000;
 
 const FACILITIES: [&str; 24] = [
-    "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp", "ntp",
-    "security", "console", "solaris-cron", "local0", "local1", "local2", "local3", "local4", "local5", "local6",
+    "kern",
+    "user",
+    "mail",
+    "daemon",
+    "auth",
+    "syslog",
+    "lpr",
+    "news",
+    "uucp",
+    "cron",
+    "authpriv",
+    "ftp",
+    "ntp",
+    "security",
+    "console",
+    "solaris-cron",
+    "local0",
+    "local1",
+    "local2",
+    "local3",
+    "local4",
+    "local5",
+    "local6",
     "local7",
 ];
-const SEVERITIES: [&str; 8] = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"];
+const SEVERITIES: [&str; 8] =
+    ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"];
 
 /// Syslog files: RFC 3164 as files hold it, rsyslog RFC 3339, RFC 5424.
 pub struct SyslogParser {
@@ -80,10 +102,12 @@ impl SyslogParser {
             let sl = &mut e.log.syslog;
             sl.priority = Some(pri);
             let (f, s) = (pri / 8, pri % 8);
-            sl.facility =
-                FACILITIES.get(usize::from(f)).map(|n| CodeName { code: f, name: Cow::Borrowed(n) });
-            sl.severity =
-                SEVERITIES.get(usize::from(s)).map(|n| CodeName { code: s, name: Cow::Borrowed(n) });
+            sl.facility = FACILITIES
+                .get(usize::from(f))
+                .map(|n| CodeName { code: f, name: Cow::Borrowed(n) });
+            sl.severity = SEVERITIES
+                .get(usize::from(s))
+                .map(|n| CodeName { code: s, name: Cow::Borrowed(n) });
             e.event.severity = Some(i64::from(s));
         }
         if h.variant == "rfc5424" {
@@ -96,6 +120,14 @@ impl SyslogParser {
         }
         if let Some(l) = h.level {
             e.log.level = Some(l.to_string());
+        }
+        if let Some(c) = h.context {
+            e.set_extra("syslog", "context", c);
+        }
+        if let Some((label, epoch)) = h.hpc {
+            // The epoch column was added by the data set's authors: kept, not used for time.
+            e.set_extra("syslog", "alert_label", label);
+            e.set_extra("syslog", "epoch", epoch.parse::<i64>().unwrap_or_default());
         }
         if let Some(n) = repeat_count(&msg) {
             e.event.action = Some(Cow::Borrowed("syslog-repeat"));
@@ -171,7 +203,12 @@ impl Parser for SyslogParser {
         }
     }
 
-    fn parse(&self, input: &mut dyn BufRead, _opts: &ParseOptions, sink: &mut Sink<'_>) -> std::io::Result<()> {
+    fn parse(
+        &self,
+        input: &mut dyn BufRead,
+        _opts: &ParseOptions,
+        sink: &mut Sink<'_>,
+    ) -> std::io::Result<()> {
         let mut reader = LineReader::new(input);
         let mut pending: Option<Record> = None;
         while let Some(line) = reader.next_line()? {
@@ -214,12 +251,20 @@ impl Parser for SyslogParser {
                 e.event.original = Some(text.to_string());
                 e.log.offset = Some(line.offset);
                 e.jikoku.line = Some(line.number);
-                sink(Record { event: e, time: None });
+                // Pending, so that blank lines after it join it (annotated corpora).
+                pending = Some(Record { event: e, time: None });
                 continue;
             }
             let bad_header = header::looks_like_bad_bsd_header(&text);
+            let blank = text.trim().is_empty();
+            if pending.as_ref().is_some_and(|p| p.event.event.dataset == "text.comment") && !blank {
+                if let Some(p) = pending.take() {
+                    sink(p);
+                }
+            }
             let can_continue = pending.as_ref().is_some_and(|p| {
-                p.event.jikoku.lines.unwrap_or(1) < MAX_CONTINUATION_LINES && !line.bytes.contains(&0)
+                p.event.jikoku.lines.unwrap_or(1) < MAX_CONTINUATION_LINES
+                    && !line.bytes.contains(&0)
             });
             if !bad_header && can_continue {
                 if let Some(p) = pending.as_mut() {
