@@ -52,15 +52,12 @@ impl MessageDecoder for AuthDecoder {
             return pam::decode(prog, body.0, body.1, e);
         }
         // `(pam_unix) authentication failure; …` (RHEL 4), `pam_unix: authentication failure; …`
-        for (module, body) in [
-            msg.strip_prefix("(pam_").and_then(|r| r.split_once(") ")),
+        let old_pam = msg.strip_prefix("(pam_").and_then(|r| r.split_once(") ")).or_else(|| {
             msg.strip_prefix("pam_")
                 .and_then(|r| r.split_once(": "))
-                .filter(|(m, _)| !m.contains([' ', '('])),
-        ]
-        .into_iter()
-        .flatten()
-        {
+                .filter(|(m, _)| !m.contains([' ', '(']))
+        });
+        if let Some((module, body)) = old_pam {
             return pam::decode(prog, &format!("pam_{module}"), body, e);
         }
         if let Some(module) = pam_module {

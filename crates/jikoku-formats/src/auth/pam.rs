@@ -71,8 +71,7 @@ pub fn decode(prog: &str, module: &str, body: &str, e: &mut Event) -> bool {
         // `logname= uid= euid= tty= ruser= rhost= [user=]`: `user` is the account asked for,
         // `ruser` the requesting user (su: who typed; sshd: empty). Values may carry
         // attacker text (`ruser=test rhost=1.2.3.4`): see [`rhost`].
-        let user = kv(body, "user").filter(|u| !u.is_empty());
-        let ruser = kv(body, "ruser").filter(|u| !u.is_empty());
+        let (ruser, user) = pam_users(body);
         match (ruser, user) {
             (Some(r), Some(u)) => {
                 e.user.name = Some(r.to_string());
@@ -121,8 +120,8 @@ pub fn decode(prog: &str, module: &str, body: &str, e: &mut Event) -> bool {
 }
 
 /// The real `rhost=` of a PAM failure line: the one followed by ` user=` if any, else the last
-/// one (a `ruser` or `user` value may itself contain ` rhost=…`).
-fn rhost(body: &str) -> Option<&str> {
+/// one (a `ruser` or `user` value may itself contain ` rhost=…`). Returns (start of `rhost=`, value).
+fn rhost_at(body: &str) -> Option<(usize, &str)> {
     let mut last = None;
     for (i, _) in body.match_indices("rhost=") {
         if i > 0 && body.as_bytes().get(i - 1) != Some(&b' ') {
@@ -132,11 +131,35 @@ fn rhost(body: &str) -> Option<&str> {
         let end = v.find(' ').unwrap_or(v.len());
         let val = v.get(..end)?;
         if v.get(end..).is_some_and(|t| t.trim_start().starts_with("user=")) {
-            return Some(val).filter(|h| !h.is_empty());
+            return Some((i, val));
         }
-        last = Some(val);
+        last = Some((i, val));
     }
-    last.filter(|h| !h.is_empty())
+    last
+}
+
+fn rhost(body: &str) -> Option<&str> {
+    rhost_at(body).map(|(_, h)| h).filter(|h| !h.is_empty())
+}
+
+/// (`ruser`, `user`) of a PAM failure line, each delimited by the field that really follows it
+/// (`ruser=` runs up to the real ` rhost=`, `user=` to the end of the line), empty → None.
+fn pam_users(body: &str) -> (Option<&str>, Option<&str>) {
+    let Some((ri, host)) = rhost_at(body) else {
+        return (
+            kv(body, "ruser").filter(|u| !u.is_empty()),
+            kv(body, "user").filter(|u| !u.is_empty()),
+        );
+    };
+    let before = body.get(..ri).unwrap_or("");
+    let ruser = before
+        .rfind("ruser=")
+        .and_then(|i| before.get(i + 6..))
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    let after = body.get(ri + 6 + host.len()..).unwrap_or("").trim_start();
+    let user = after.strip_prefix("user=").map(str::trim).filter(|u| !u.is_empty());
+    (ruser, user)
 }
 
 /// `alice(uid=1001)` → (`alice`, Some(`1001`)); `(uid=0)` → (``, Some(`0`)).

@@ -33,7 +33,9 @@ fn user_addr_port<'a>(
     };
     for (idx, _) in s.match_indices(sep) {
         if let Some(found @ (_, _, Some(_), tail)) = split(idx) {
-            if tail.is_empty() || tail.starts_with(" ssh") || tail.starts_with(':') {
+            let t =
+                tail.strip_prefix(" ssh1").or_else(|| tail.strip_prefix(" ssh2")).unwrap_or(tail);
+            if t.is_empty() || t.starts_with(':') {
                 return Some(found);
             }
         }
@@ -290,6 +292,21 @@ pub fn decode(msg: &str, e: &mut Event) -> bool {
                 return true;
             }
         }
+    }
+    if let Some(r) = bare.strip_prefix("SSH: Server;Ltype: ") {
+        // Debian's old LogLevel VERBOSE trail: `SSH: Server;Ltype: Authname;Remote: 127.0.0.1-1780;Name: root`
+        set(e, "auth.sshd", "network", "info", "ssh-connection-info");
+        for part in r.split(';') {
+            if let Some(rem) = part.strip_prefix("Remote: ") {
+                let (a, p) = rem.rsplit_once('-').unwrap_or((rem, ""));
+                peer(e, a, Some(p));
+            } else if let Some(n) = part.strip_prefix("Name: ") {
+                e.user.name = Some(n.trim_end_matches(" [preauth]").to_string());
+            }
+        }
+        e.set_extra("ssh", "ltype", r.split(';').next().unwrap_or(""));
+        preauth(e, msg);
+        return true;
     }
     if let Some(r) =
         bare.strip_prefix("Accepted key ").or_else(|| bare.strip_prefix("Accepted certificate ID "))

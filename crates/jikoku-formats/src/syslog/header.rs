@@ -179,7 +179,7 @@ pub fn looks_like_bad_bsd_header(s: &str) -> bool {
     b.len() > 15
         && b.iter().take(3).all(u8::is_ascii_alphabetic)
         && b.get(3) == Some(&b' ')
-        && b.get(9..10).is_some_and(|c| c[0] == b':' || b.get(6) == Some(&b':'))
+        && (b.get(9) == Some(&b':') || b.get(6) == Some(&b':'))
 }
 
 /// A word that is a tag rather than a host: `name[pid]`, `name:`, `name[pid]:`.
@@ -235,7 +235,16 @@ fn tag_pid(s: &str) -> TagParts<'_> {
             return (Some(tag), Some(pid), None, None, rest.strip_prefix(' ').unwrap_or(rest));
         }
     }
-    let end = s.find(['[', ':', ' ']).unwrap_or(s.len());
+    let mut end = s.find(['[', ':', ' ']).unwrap_or(s.len());
+    // `audit(1131538222.234:0): …`, `ioctl32(fdisk:515): …`: a colon inside parentheses.
+    if s.get(..end).is_some_and(|t| t.contains('(') && !t.contains(')')) {
+        if let Some(close) = s.find(')') {
+            let inside_plain = s.get(..close).is_some_and(|t| !t.contains(' '));
+            if inside_plain && s.get(close + 1..).is_some_and(|r| r.starts_with([':', '['])) {
+                end = close + 1;
+            }
+        }
+    }
     let tag = s.get(..end).filter(|t| !t.is_empty());
     let mut rest = s.get(end..).unwrap_or("");
     let mut pid = None;
@@ -305,7 +314,7 @@ fn hpc_prefix(line: &str) -> Option<(&str, &str, i32, &str, &str)> {
         && db.get(4) == Some(&b'.')
         && db.get(7) == Some(&b'.')
         && date.bytes().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !(ok_epoch && ok_date && !label.is_empty() && !node.is_empty()) {
+    if !ok_epoch || !ok_date || label.is_empty() || node.is_empty() {
         return None;
     }
     let year = date.get(..4)?.parse().ok()?;
@@ -447,7 +456,7 @@ fn rfc5424(pri_v: Option<u8>, s: &str) -> Option<Header<'_>> {
 /// Splits `-` or `[..][..]` from the message that follows.
 fn structured_data(s: &str) -> Option<(Option<&str>, &str)> {
     if let Some(r) = s.strip_prefix('-') {
-        return Some((None, r.strip_prefix(' ').map_or(r, |m| if m.is_empty() { m } else { m })));
+        return Some((None, r.strip_prefix(' ').unwrap_or(r)));
     }
     if !s.starts_with('[') {
         return None;

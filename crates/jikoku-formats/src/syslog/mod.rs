@@ -211,6 +211,7 @@ impl Parser for SyslogParser {
     ) -> std::io::Result<()> {
         let mut reader = LineReader::new(input);
         let mut pending: Option<Record> = None;
+        let mut peers = SshPeers::default();
         while let Some(line) = reader.next_line()? {
             let text = bytes_to_cow(line.bytes);
             if line.truncated {
@@ -238,7 +239,9 @@ impl Parser for SyslogParser {
                 if let Some(p) = pending.take() {
                     sink(p);
                 }
-                pending = Some(self.record(&h, line.bytes, line.offset, line.number));
+                let mut rec = self.record(&h, line.bytes, line.offset, line.number);
+                peers.apply(&mut rec);
+                pending = Some(rec);
                 continue;
             }
             if text.starts_with('#') {
@@ -295,6 +298,49 @@ impl Parser for SyslogParser {
             sink(p);
         }
         Ok(())
+    }
+}
+
+/// sshd writes the client address on some lines of a connection only (`Connection from …`,
+/// `Failed …`), not on others (`fatal: Read from socket failed`, `error: kex_exchange_identification: …`,
+/// `Disconnecting: Too many authentication failures`). Within one file, a sshd record without a
+/// peer gets the peer of the last record of the same host and pid written at most
+/// [`SshPeers::WINDOW`] seconds before, marked `jikoku.ssh.source_from_pid: true`.
+#[derive(Default)]
+struct SshPeers {
+    last: std::collections::HashMap<(String, i64), (jikoku_core::Endpoint, Option<i64>)>,
+}
+
+impl SshPeers {
+    /// sshd's pre-authentication phase lasts LoginGraceTime (120 s by default).
+    const WINDOW: i64 = 300;
+
+    fn apply(&mut self, r: &mut Record) {
+        let e = &mut r.event;
+        if !matches!(e.process.name.as_deref(), Some("sshd" | "sshd-session" | "sshd-auth")) {
+            return;
+        }
+        let Some(pid) = e.process.pid else { return };
+        let key = (e.host.name.clone().unwrap_or_default(), pid);
+        // Seconds within a year, month lengths rounded up: a month boundary can only widen the gap.
+        let t = r.time.as_ref().map(|t| {
+            ((i64::from(t.month) * 31 + i64::from(t.day)) * 24 + i64::from(t.hour)) * 3600
+                + i64::from(t.minute) * 60
+                + i64::from(t.second)
+        });
+        if !e.source.is_empty() {
+            if self.last.len() > 100_000 {
+                self.last.clear();
+            }
+            self.last.insert(key, (e.source.clone(), t));
+        } else if let Some((src, t0)) = self.last.get(&key) {
+            let near =
+                matches!((t0, t), (Some(a), Some(b)) if (0..=Self::WINDOW).contains(&(b - a)));
+            if near {
+                e.source = src.clone();
+                e.set_extra("ssh", "source_from_pid", true);
+            }
+        }
     }
 }
 
