@@ -60,7 +60,10 @@ pub fn decode(prog: &str, module: &str, body: &str, e: &mut Event) -> bool {
     }
     if let Some(r) = body.strip_prefix("session closed for user ") {
         set(e, "auth.pam", "session", "end", "session-closed");
-        e.user.name = Some(r.trim().to_string());
+        // su/sudo: the closed session is the target's; who opened it is not written here.
+        if !matches!(prog, "su" | "sudo" | "su-l") {
+            e.user.name = Some(r.trim().to_string());
+        }
         e.user.target.name = Some(r.trim().to_string());
         return true;
     }

@@ -225,6 +225,13 @@ pub fn decode(msg: &str, e: &mut Event) -> bool {
             }
         }
     }
+    if let Some(r) = bare.strip_prefix("kex_exchange_identification: ") {
+        // No address on this line (it is on `Connection from` / `Connection reset by` of the same pid).
+        set(e, "auth.sshd", "network", "connection", "ssh-bad-banner");
+        e.outcome("failure");
+        e.event.reason = Some(r.to_string());
+        return true;
+    }
     if let Some(r) = bare.strip_prefix("Bad protocol version identification ") {
         if let Some((_, addr, port, _)) = user_addr_port(r, " from ") {
             set(e, "auth.sshd", "network", "connection", "ssh-bad-banner");
@@ -280,6 +287,15 @@ pub fn decode(msg: &str, e: &mut Event) -> bool {
         }
         preauth(e, msg);
         return true;
+    }
+    if let Some(r) = bare.strip_prefix("Close session: user ") {
+        // `Close session: user carol from 127.0.0.1 port 58460 id 0`
+        if let Some((user, addr, port, _)) = user_addr_port(r, " from ") {
+            set(e, "auth.sshd", "session", "end", "ssh-session-end");
+            e.user.name = Some(user.to_string());
+            peer(e, addr, port);
+            return true;
+        }
     }
     if let Some(r) = bare.strip_prefix("Starting session: ") {
         // `Starting session: command for carol from 127.0.0.1 port 34464 id 0`

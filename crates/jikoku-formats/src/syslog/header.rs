@@ -339,6 +339,20 @@ fn parse_line(line: &str) -> Option<Header<'_>> {
     if pri_v.is_some() {
         if let Some(r) = s.strip_prefix("1 ") {
             if let Some(h) = rfc5424(pri_v, r) {
+                // `logger --rfc5424` through /dev/log, relayed by rsyslog as RFC 5424: APP-NAME `1`
+                // and the whole inner header in MSG.
+                if h.tag == Some("1")
+                    && h.pid.is_none()
+                    && h.msgid.is_none()
+                    && h.structured_data.is_none()
+                {
+                    if let Some(mut inner) = rfc5424(h.pri, h.msg) {
+                        if inner.time.month == 0 {
+                            inner.time = h.time;
+                        }
+                        return Some(inner);
+                    }
+                }
                 return Some(h);
             }
         }
@@ -408,7 +422,11 @@ fn parse_line(line: &str) -> Option<Header<'_>> {
     h.msg = msg;
     // `logger --rfc5424` through /dev/log: a whole RFC 5424 header nested in MSG with TAG `1`.
     if h.tag == Some("1") && h.pid.is_none() {
-        if let Some(inner) = rfc5424(h.pri, msg) {
+        if let Some(mut inner) = rfc5424(h.pri, msg) {
+            // `logger --rfc5424=notime`: NIL timestamp; the receiver's time stands.
+            if inner.time.month == 0 {
+                inner.time = h.time;
+            }
             return Some(inner);
         }
     }

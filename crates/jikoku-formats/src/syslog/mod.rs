@@ -141,7 +141,9 @@ impl SyslogParser {
                 }
             }
         }
-        Record::new(e, h.time.clone())
+        // An RFC 5424 NIL timestamp (`-`) is no time at all: the record has none.
+        let time = (h.time.month != 0).then(|| h.time.clone());
+        Record { event: e, time }
     }
 }
 
