@@ -38,6 +38,8 @@ impl MessageDecoder for AuthDecoder {
             Some((p, m)) => (p, m.strip_suffix(')')),
             None => (program, None),
         };
+        // rsyslog keeps a second space before some messages (`sshd[3]:  Accepted …`).
+        let msg = msg.trim_start_matches(' ');
         // Solaris syslogd's message ID: `[ID 800047 auth.info] Failed …`.
         let msg = match msg.strip_prefix("[ID ").and_then(|r| r.split_once("] ")) {
             Some((id, rest))

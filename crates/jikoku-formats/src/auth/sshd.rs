@@ -33,8 +33,8 @@ fn user_addr_port<'a>(
     };
     for (idx, _) in s.match_indices(sep) {
         if let Some(found @ (_, _, Some(_), tail)) = split(idx) {
-            let t =
-                tail.strip_prefix(" ssh1").or_else(|| tail.strip_prefix(" ssh2")).unwrap_or(tail);
+            let t = tail.trim_start();
+            let t = t.strip_prefix("ssh1").or_else(|| t.strip_prefix("ssh2")).unwrap_or(t);
             if t.is_empty() || t.starts_with(':') {
                 return Some(found);
             }

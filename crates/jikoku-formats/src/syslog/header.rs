@@ -172,6 +172,11 @@ fn bsd_timestamp(s: &str) -> Option<(RawTime, &str)> {
     Some((RawTime::new(year, mon, day, h, mi, sec).with_fraction(frac), rest))
 }
 
+/// True when the line starts with a valid `<PRI>` (a new record, even without a timestamp).
+pub fn starts_with_pri(s: &str) -> bool {
+    pri(s).0.is_some()
+}
+
 /// True when the line starts like a BSD header whose month or day is not valid
 /// (`MMM 22 07:54:32 host ...`): such a line is an error, not a continuation.
 pub fn looks_like_bad_bsd_header(s: &str) -> bool {
@@ -210,7 +215,7 @@ fn spaced_tag(s: &str) -> Option<(&str, &str, &str)> {
     let k = head.rfind('[')?;
     let pid = head.get(k + 1..)?;
     let tag = head.get(..k)?.trim_start_matches(' ');
-    let plain = !tag.is_empty()
+    let plain = tag.starts_with(|c: char| c.is_ascii_alphabetic() || c == '-')
         && tag.len() <= 64
         && tag.matches(' ').count() <= 3
         && !tag.contains([':', '[', ']', '(', ')', '<', '=', ','])
@@ -373,6 +378,28 @@ fn parse_line(line: &str) -> Option<Header<'_>> {
             if inner.contains('.') && !inner.contains(' ') {
                 level = Some(inner);
                 rest = r.get(close + 1..).unwrap_or("").trim_start_matches(' ');
+            }
+        }
+    }
+    // ChromeOS: `2016-10-25T12:37:23.297265-07:00 INFO periodic_scheduler[13707]: …` (a severity, no host).
+    if variant == "rfc3339" && level.is_none() {
+        if let Some((word, after)) = rest.split_once(' ') {
+            let severity = matches!(
+                word,
+                "EMERG"
+                    | "ALERT"
+                    | "CRIT"
+                    | "ERR"
+                    | "ERROR"
+                    | "WARNING"
+                    | "WARN"
+                    | "NOTICE"
+                    | "INFO"
+                    | "DEBUG"
+            );
+            if severity && after.split(' ').next().is_some_and(is_tag_word) {
+                level = Some(word);
+                rest = after;
             }
         }
     }

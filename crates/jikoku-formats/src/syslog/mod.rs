@@ -150,6 +150,7 @@ impl SyslogParser {
 /// N of `message repeated N times: [ …]`, `last message repeated N times`,
 /// `--- last message repeated N times ---`.
 fn repeat_count(msg: &str) -> Option<u64> {
+    let msg = msg.trim_start_matches(' ');
     let rest = msg
         .strip_prefix("message repeated ")
         .or_else(|| msg.strip_prefix("last message repeated "))
@@ -260,7 +261,8 @@ impl Parser for SyslogParser {
                 pending = Some(Record { event: e, time: None });
                 continue;
             }
-            let bad_header = header::looks_like_bad_bsd_header(&text);
+            let bad_pri = header::starts_with_pri(&text);
+            let bad_header = bad_pri || header::looks_like_bad_bsd_header(&text);
             let blank = text.trim().is_empty();
             if pending.as_ref().is_some_and(|p| p.event.event.dataset == "text.comment") && !blank {
                 if let Some(p) = pending.take() {
@@ -285,7 +287,9 @@ impl Parser for SyslogParser {
             if let Some(p) = pending.take() {
                 sink(p);
             }
-            let reason = if bad_header {
+            let reason = if bad_pri {
+                "syslog PRI without a timestamp this parser knows"
+            } else if bad_header {
                 "not a syslog header: invalid month or day"
             } else if line.bytes.contains(&0) {
                 "not a syslog line: contains NUL bytes"
