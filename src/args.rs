@@ -16,6 +16,12 @@ pub struct Cli {
 pub enum Command {
     /// Parse sources without an index: JSON Lines to stdout in source order, a summary on stderr.
     Parse(ParseArgs),
+    /// Add sources to the index at DIR (created if absent); re-ingesting a source adds nothing.
+    Ingest(IngestArgs),
+    /// Search the index: events matching QUERY in a time range, sorted by time.
+    Search(SearchArgs),
+    /// The evidence manifest: each source's path, size, mtime, SHA-256, format, counts and time decisions.
+    Sources(SourcesArgs),
     /// List the formats jikoku reads.
     Formats,
 }
@@ -26,9 +32,10 @@ pub struct SourceArgs {
     /// Source format: auto (sniff each source) or a name from `jikoku formats`.
     #[arg(long, default_value = "auto")]
     pub format: String,
-    /// Zone of records that carry none (IANA name, e.g. Asia/Tokyo). Default: UTC, with a warning.
-    #[arg(long)]
-    pub tz: Option<String>,
+    /// Zone of records that carry none: `ZONE` (IANA name, e.g. Asia/Tokyo) for every source, or
+    /// `HOST=ZONE` for the records of one host. Repeatable. Default: UTC, with a warning.
+    #[arg(long, value_name = "[HOST=]ZONE")]
+    pub tz: Vec<String>,
     /// Year of the first yearless record (BSD syslog, lastcomm, sudo log); later Dec→Jan rollovers add one.
     /// Default: inferred from the file's mtime, walking backwards.
     #[arg(long)]
@@ -37,7 +44,7 @@ pub struct SourceArgs {
     #[arg(long)]
     pub host: Option<String>,
     /// Declared clock error: `[HOST=]±DURATION` (`mail=+93s`: mail's clock was 93 s fast). Repeatable.
-    #[arg(long, value_name = "[HOST=]±DUR")]
+    #[arg(long, value_name = "[HOST=]±DUR", allow_hyphen_values = true)]
     pub skew: Vec<String>,
     /// Custom HTTP log format: an Apache LogFormat or nginx log_format string.
     #[arg(long)]
@@ -53,6 +60,59 @@ pub struct ParseArgs {
     pub paths: Vec<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Index directory.
+    #[arg(long)]
+    pub index: PathBuf,
+    /// PATH is the root of a mounted disk image.
+    #[arg(long)]
+    pub image: bool,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Writer memory budget in MB (fixed, whatever the input size).
+    #[arg(long, default_value_t = 256)]
+    pub memory_mb: usize,
+    /// Files or directories.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Index directory.
+    #[arg(long)]
+    pub index: PathBuf,
+    /// From this time (any common form: RFC 2822, RFC 3339, `2002-05-08 13:29:44 EDT`, …).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// To this time (inclusive).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Zone for --from/--to written without one.
+    #[arg(long)]
+    pub at_tz: Option<String>,
+    /// At most N events.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// table (default on a terminal), jsonl (default otherwise), csv.
+    #[arg(long)]
+    pub output: Option<String>,
+    /// field:value terms, "phrases", AND/OR/NOT, ranges [a TO b], CIDR for IP fields, free text.
+    #[arg(allow_hyphen_values = true, num_args = 0..)]
+    pub query: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// Index directory.
+    #[arg(long)]
+    pub index: PathBuf,
+    /// table (default) or jsonl.
+    #[arg(long, default_value = "table")]
+    pub output: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,11 +120,21 @@ mod tests {
     #[test]
     fn parse_flags() {
         let c = Cli::try_parse_from([
-            "jikoku", "parse", "--tz", "Asia/Tokyo", "--year", "2002", "--skew", "mail=+93s", "--skew", "-7m", "a.log",
+            "jikoku",
+            "parse",
+            "--tz",
+            "Asia/Tokyo",
+            "--year",
+            "2002",
+            "--skew",
+            "mail=+93s",
+            "--skew",
+            "-7m",
+            "a.log",
         ])
         .unwrap();
         let Command::Parse(p) = c.command else { panic!() };
-        assert_eq!(p.source.tz.as_deref(), Some("Asia/Tokyo"));
+        assert_eq!(p.source.tz, vec!["Asia/Tokyo"]);
         assert_eq!(p.source.year, Some(2002));
         assert_eq!(p.source.skew, vec!["mail=+93s", "-7m"]);
         assert!(Cli::try_parse_from(["jikoku", "parse"]).is_err());

@@ -11,6 +11,8 @@
 //! `JIKOKU_UPDATE_GOLDEN=1 cargo test --test golden` rewrites `expected.jsonl` (then review the diff).
 //! A case without `expected.jsonl`, or no case at all, fails.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::path::{Path, PathBuf};
 
 use jikoku_ingest::{Input, Options, process_file};
@@ -58,7 +60,10 @@ fn run_case(dir: &Path) -> Result<(), String> {
     }
     let mut got = String::new();
     for p in inputs {
-        let input = Input { display: p.file_name().unwrap().to_string_lossy().into_owned(), path: p.clone() };
+        let input = Input {
+            display: p.file_name().unwrap().to_string_lossy().into_owned(),
+            path: p.clone(),
+        };
         let report = process_file(&input, &opts, &mut |e| {
             got.push_str(&serde_json::to_string(e).unwrap());
             got.push('\n');
@@ -71,8 +76,9 @@ fn run_case(dir: &Path) -> Result<(), String> {
         std::fs::write(&expected_path, &got).unwrap();
         return Ok(());
     }
-    let expected = std::fs::read_to_string(&expected_path)
-        .map_err(|e| format!("{}: {e} (run with JIKOKU_UPDATE_GOLDEN=1, then review)", expected_path.display()))?;
+    let expected = std::fs::read_to_string(&expected_path).map_err(|e| {
+        format!("{}: {e} (run with JIKOKU_UPDATE_GOLDEN=1, then review)", expected_path.display())
+    })?;
     for (i, (g, x)) in got.lines().zip(expected.lines()).enumerate() {
         if g != x {
             let gv: serde_json::Value = serde_json::from_str(g).unwrap();
@@ -100,10 +106,19 @@ fn run_case(dir: &Path) -> Result<(), String> {
 #[test]
 fn golden_cases() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let mut cases: Vec<PathBuf> =
-        std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     cases.sort();
     assert!(!cases.is_empty(), "no golden cases under {}", root.display());
     let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c).err()).collect();
-    assert!(failures.is_empty(), "{} of {} golden cases failed:\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} golden cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
 }

@@ -1,5 +1,6 @@
 //! Subcommand wiring.
 
+mod index;
 mod parse;
 
 use std::process::ExitCode;
@@ -21,10 +22,18 @@ impl std::error::Error for UserError {}
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Parse(a) => parse::run(a),
+        Command::Ingest(a) => index::ingest(a),
+        Command::Search(a) => index::search(a),
+        Command::Sources(a) => index::sources(a),
         Command::Formats => {
             for p in jikoku_formats::registry::parsers() {
                 let aliases = p.aliases().join(", ");
-                println!("{:<14} {}{}", p.name(), p.description(), if aliases.is_empty() { String::new() } else { format!(" (also: {aliases})") });
+                println!(
+                    "{:<14} {}{}",
+                    p.name(),
+                    p.description(),
+                    if aliases.is_empty() { String::new() } else { format!(" (also: {aliases})") }
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -34,17 +43,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Source options → ingest options.
 #[allow(clippy::needless_update)]
 pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> {
-    let tz = match &a.tz {
-        Some(z) => Some(jikoku_time::parse_zone(z).map_err(|e| UserError(format!("--tz: {e}")))?),
-        None => None,
-    };
+    let mut tz = None;
+    let mut tz_by_host = vec![];
+    for z in &a.tz {
+        let zone_of =
+            |name: &str| jikoku_time::parse_zone(name).map_err(|e| UserError(format!("--tz: {e}")));
+        match z.split_once('=') {
+            Some((host, name)) => tz_by_host.push((host.to_string(), zone_of(name)?)),
+            None => tz = Some(zone_of(z)?),
+        }
+    }
     let mut skews = vec![];
     for s in &a.skew {
         let (host, dur) = match s.split_once('=') {
             Some((h, d)) => (Some(h.to_string()), d),
             None => (None, s.as_str()),
         };
-        let secs = jikoku_time::parse_duration_secs(dur).map_err(|e| UserError(format!("--skew: {e}")))?;
+        let secs =
+            jikoku_time::parse_duration_secs(dur).map_err(|e| UserError(format!("--skew: {e}")))?;
         skews.push((host, secs));
     }
     if let Some(f) = Some(a.format.as_str()).filter(|f| *f != "auto") {
@@ -59,10 +75,14 @@ pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> 
     Ok(jikoku_ingest::Options {
         format: Some(a.format.clone()),
         tz,
+        tz_by_host,
         tz_source: tz.map(|_| jikoku_time::ZoneSource::Option),
         year: a.year,
         host: a.host.clone(),
         skews,
-        parse: jikoku_formats::ParseOptions { http_format: a.http_format.clone(), ..Default::default() },
+        parse: jikoku_formats::ParseOptions {
+            http_format: a.http_format.clone(),
+            ..Default::default()
+        },
     })
 }

@@ -21,13 +21,16 @@ pub fn run(a: ParseArgs) -> anyhow::Result<ExitCode> {
         if write_err.is_some() {
             return;
         }
-        let r = serde_json::to_writer(&mut out, e).map_err(std::io::Error::from).and_then(|_| out.write_all(b"\n"));
+        let r = serde_json::to_writer(&mut out, e)
+            .map_err(std::io::Error::from)
+            .and_then(|_| out.write_all(b"\n"));
         if let Err(err) = r {
             write_err = Some(err);
         }
     };
 
-    let (stdin_wanted, paths): (Vec<&PathBuf>, Vec<&PathBuf>) = a.paths.iter().partition(|p| p.as_os_str() == "-");
+    let (stdin_wanted, paths): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        a.paths.iter().partition(|p| p.as_os_str() == "-");
     let paths: Vec<PathBuf> = paths.into_iter().cloned().collect();
     if !stdin_wanted.is_empty() {
         let opened = jikoku_ingest::open_reader(Box::new(std::io::stdin())).context("stdin")?;
@@ -44,7 +47,6 @@ pub fn run(a: ParseArgs) -> anyhow::Result<ExitCode> {
             Err(e) => problems.push(e.to_string()),
         }
     }
-    drop(emit);
     if let Some(e) = write_err {
         return Err(e).context("writing events");
     }
@@ -59,7 +61,11 @@ pub fn run(a: ParseArgs) -> anyhow::Result<ExitCode> {
 fn print_summary(reports: &[SourceReport], problems: &[String]) {
     let mut err = std::io::stderr().lock();
     let w = reports.iter().map(|r| r.path.chars().count()).max().unwrap_or(4).clamp(4, 60);
-    let _ = writeln!(err, "{:<w$}  {:<14} {:>9} {:>9} {:>7}  {:<6} {:<22} year", "source", "format", "records", "events", "errors", "comp", "zone");
+    let _ = writeln!(
+        err,
+        "{:<w$}  {:<14} {:>9} {:>9} {:>7}  {:<6} {:<22} year",
+        "source", "format", "records", "events", "errors", "comp", "zone"
+    );
     let (mut rec, mut ev, mut er) = (0, 0, 0);
     for r in reports {
         rec += r.records;
@@ -82,7 +88,11 @@ fn print_summary(reports: &[SourceReport], problems: &[String]) {
             let _ = writeln!(err, "  warning: {}: {}", jikoku_report_safe(&r.path), wmsg);
         }
     }
-    let _ = writeln!(err, "{} sources: {rec} records = {ev} events + {er} pipeline errors", reports.len());
+    let _ = writeln!(
+        err,
+        "{} sources: {rec} records = {ev} events + {er} pipeline errors",
+        reports.len()
+    );
     for p in problems {
         let _ = writeln!(err, "jikoku: {}", jikoku_report_safe(p));
     }

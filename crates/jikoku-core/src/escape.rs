@@ -73,7 +73,10 @@ pub fn unescape_bytes(text: &str) -> Vec<u8> {
                 }
                 Some(b'x') => {
                     if let Some(hex) = b.get(i + 2..i + 4) {
-                        if let Some(v) = std::str::from_utf8(hex).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                        if let Some(v) = std::str::from_utf8(hex)
+                            .ok()
+                            .and_then(|h| u8::from_str_radix(h, 16).ok())
+                        {
                             out.push(v);
                             i += 4;
                             continue;

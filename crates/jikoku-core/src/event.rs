@@ -543,7 +543,11 @@ impl Event {
     }
 
     /// A `pipeline_error` event keeping the original bytes and the reason.
-    pub fn pipeline_error(dataset: impl Into<Str>, original: &[u8], reason: impl Into<String>) -> Self {
+    pub fn pipeline_error(
+        dataset: impl Into<Str>,
+        original: &[u8],
+        reason: impl Into<String>,
+    ) -> Self {
         let mut e = Event::default();
         e.event.kind = Cow::Borrowed(KIND_PIPELINE_ERROR);
         e.event.dataset = dataset.into();
@@ -558,7 +562,12 @@ impl Event {
     }
 
     /// Sets category, type and action in one call.
-    pub fn categorize(&mut self, category: &'static str, kind_type: &'static str, action: &'static str) {
+    pub fn categorize(
+        &mut self,
+        category: &'static str,
+        kind_type: &'static str,
+        action: &'static str,
+    ) {
         self.event.category = vec![Cow::Borrowed(category)];
         self.event.kind_type = vec![Cow::Borrowed(kind_type)];
         self.event.action = Some(Cow::Borrowed(action));
@@ -571,8 +580,11 @@ impl Event {
 
     /// Inserts a family-specific field under `jikoku.<family>.<key>`.
     pub fn set_extra(&mut self, family: &str, key: &str, value: impl Into<Value>) {
-        let entry =
-            self.jikoku.extra.entry(family.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        let entry = self
+            .jikoku
+            .extra
+            .entry(family.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(m) = entry {
             m.insert(key.to_string(), value.into());
         }

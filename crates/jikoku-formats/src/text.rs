@@ -12,11 +12,10 @@ pub fn decode_octal_escapes(s: &str) -> std::borrow::Cow<'_, str> {
     let mut changed = false;
     while let Some(&c) = b.get(i) {
         if c == b'#' {
-            if let Some(d) = b.get(i + 1..i + 4) {
-                if d.iter().all(|x| (b'0'..=b'7').contains(x)) {
-                    let v = u32::from(d[0] - b'0') * 64
-                        + u32::from(d[1] - b'0') * 8
-                        + u32::from(d[2] - b'0');
+            if let Some(&[d0, d1, d2]) = b.get(i + 1..i + 4) {
+                if [d0, d1, d2].iter().all(|x| (b'0'..=b'7').contains(x)) {
+                    let v =
+                        u32::from(d0 - b'0') * 64 + u32::from(d1 - b'0') * 8 + u32::from(d2 - b'0');
                     if v < 0x20 || v == 0x7f {
                         out.push(v as u8);
                         i += 4;

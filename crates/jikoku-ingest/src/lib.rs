@@ -24,7 +24,7 @@ use jikoku_core::Event;
 use jikoku_formats::{Head, ParseOptions, Parser, Record, registry};
 use jikoku_time::{TimeContext, YearAnchor, YearInference, ZoneSource, resolve};
 
-pub use source::{Compression, Opened, open, open_reader};
+pub use source::{Compression, Opened, open, open_reader, sha256_file};
 
 /// Errors that stop one source (never the whole run).
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +52,9 @@ pub struct Options {
     pub tz: Option<Tz>,
     /// Where `tz` came from when given (`option` for --tz, `image` when discovered).
     pub tz_source: Option<ZoneSource>,
+    /// `--tz HOST=ZONE`: zones of named hosts (matched against the record's `host.name`),
+    /// before `tz`.
+    pub tz_by_host: Vec<(String, Tz)>,
     /// `--year`.
     pub year: Option<i32>,
     /// `--host`: host name for records that carry none.
@@ -73,6 +76,13 @@ impl Options {
             }
         }
         global
+    }
+
+    fn zone_for(&self, host: Option<&str>, default: (Tz, ZoneSource)) -> (Tz, ZoneSource) {
+        match host.and_then(|h| self.tz_by_host.iter().find(|(n, _)| n == h)) {
+            Some((_, tz)) => (*tz, ZoneSource::Option),
+            None => default,
+        }
     }
 
     fn parser(&self, head: &Head<'_>) -> Result<Option<Arc<dyn Parser>>, Error> {
@@ -134,7 +144,9 @@ pub fn walk(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
     for p in paths {
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => walk_dir(p, p, &mut out, &mut problems, 0),
-            Ok(m) if m.is_file() => out.push(Input { path: p.clone(), display: p.display().to_string() }),
+            Ok(m) if m.is_file() => {
+                out.push(Input { path: p.clone(), display: p.display().to_string() })
+            }
             Ok(_) => problems.push(format!("{}: not a regular file; skipped", p.display())),
             Err(e) => problems.push(format!("{}: {e}", p.display())),
         }
@@ -142,7 +154,13 @@ pub fn walk(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
     (out, problems)
 }
 
-fn walk_dir(root: &Path, dir: &Path, out: &mut Vec<Input>, problems: &mut Vec<String>, depth: usize) {
+fn walk_dir(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<Input>,
+    problems: &mut Vec<String>,
+    depth: usize,
+) {
     if depth > 64 {
         problems.push(format!("{}: deeper than 64 levels; not descended", dir.display()));
         return;
@@ -174,13 +192,23 @@ fn walk_dir(root: &Path, dir: &Path, out: &mut Vec<Input>, problems: &mut Vec<St
 }
 
 /// Parses one file, calling `emit` for every event in source order.
-pub fn process_file(input: &Input, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Result<SourceReport, Error> {
-    let opened = open(&input.path).map_err(|e| Error::Io { path: input.display.clone(), source: e })?;
+pub fn process_file(
+    input: &Input,
+    opts: &Options,
+    emit: &mut dyn FnMut(&Event),
+) -> Result<SourceReport, Error> {
+    let opened =
+        open(&input.path).map_err(|e| Error::Io { path: input.display.clone(), source: e })?;
     process(&input.display, opened, opts, emit)
 }
 
 /// Parses an already opened source (a file, or stdin through [`open_reader`]).
-pub fn process(display: &str, mut opened: Opened, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Result<SourceReport, Error> {
+pub fn process(
+    display: &str,
+    mut opened: Opened,
+    opts: &Options,
+    emit: &mut dyn FnMut(&Event),
+) -> Result<SourceReport, Error> {
     let mut report = SourceReport {
         path: display.to_string(),
         compression: opened.compression.as_str(),
@@ -207,7 +235,8 @@ pub fn process(display: &str, mut opened: Opened, opts: &Options, emit: &mut dyn
         (Some(p), None) => {
             report.format = p.name().to_string();
             let chained = std::io::Cursor::new(&head[..]).chain(&mut opened.reader);
-            let mut input: Box<dyn BufRead> = Box::new(BufReader::with_capacity(256 * 1024, chained));
+            let mut input: Box<dyn BufRead> =
+                Box::new(BufReader::with_capacity(256 * 1024, chained));
             let mut sink = |r: Record| records.push(r);
             if let Err(e) = p.parse(&mut input, &opts.parse, &mut sink) {
                 read_error = Some(e);
@@ -263,7 +292,12 @@ pub fn process(display: &str, mut opened: Opened, opts: &Options, emit: &mut dyn
     Ok(report)
 }
 
-fn resolve_times(records: &mut [Record], opts: &Options, opened: &Opened, report: &mut SourceReport) {
+fn resolve_times(
+    records: &mut [Record],
+    opts: &Options,
+    opened: &Opened,
+    report: &mut SourceReport,
+) {
     let (zone, zone_source) = match opts.tz {
         Some(tz) => (tz, opts.tz_source.unwrap_or(ZoneSource::Option)),
         None => (Tz::UTC, ZoneSource::Default),
@@ -299,7 +333,11 @@ fn resolve_times(records: &mut [Record], opts: &Options, opened: &Opened, report
         report.year = Some(match base {
             Some((y, o)) => {
                 let last = y + inference.last_relative();
-                if last == y { format!("{y} ({})", o.as_str()) } else { format!("{y}–{last} ({})", o.as_str()) }
+                if last == y {
+                    format!("{y} ({})", o.as_str())
+                } else {
+                    format!("{y}–{last} ({})", o.as_str())
+                }
             }
             None => {
                 report.warnings.push(
@@ -311,18 +349,24 @@ fn resolve_times(records: &mut [Record], opts: &Options, opened: &Opened, report
     }
 
     let mut used_default = false;
+    let mut first_resolved = false;
     for (r, rel) in records.iter_mut().zip(rel) {
         let Some(t) = &r.time else { continue };
-        let ctx = TimeContext {
-            zone,
-            zone_source,
-            skew_seconds: opts.skew_for(r.event.host.name.as_deref().or(opts.host.as_deref())),
-        };
+        let host = r.event.host.name.as_deref().or(opts.host.as_deref());
+        let (zone, zone_source) = opts.zone_for(host, (zone, zone_source));
+        let ctx = TimeContext { zone, zone_source, skew_seconds: opts.skew_for(host) };
         let year = base.map(|(y, o)| (y + rel, o));
         match resolve(t, year, &ctx) {
             Ok(res) => {
                 if res.zone_source == ZoneSource::Default {
                     used_default = true;
+                }
+                if !first_resolved {
+                    // The summary shows the decision of the first record; records may differ
+                    // (offsets in lines, per-host zones), and each states its own.
+                    first_resolved = true;
+                    report.zone.clone_from(&res.zone);
+                    report.zone_source = res.zone_source.as_str();
                 }
                 res.apply(&mut r.event);
             }
@@ -344,6 +388,9 @@ fn resolve_times(records: &mut [Record], opts: &Options, opened: &Opened, report
         }
     }
     if used_default {
-        report.warnings.push("no zone known for this source: times read as UTC (zone_source: default); pass --tz".into());
+        report.warnings.push(
+            "no zone known for this source: times read as UTC (zone_source: default); pass --tz"
+                .into(),
+        );
     }
 }

@@ -40,7 +40,9 @@ impl Compression {
     pub fn detect(magic: &[u8]) -> Self {
         if magic.starts_with(&[0x1f, 0x8b]) {
             Compression::Gzip
-        } else if magic.starts_with(b"BZh") && magic.get(3).is_some_and(|b| (b'1'..=b'9').contains(b)) {
+        } else if magic.starts_with(b"BZh")
+            && magic.get(3).is_some_and(|b| (b'1'..=b'9').contains(b))
+        {
             Compression::Bzip2
         } else if magic.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
             Compression::Xz
@@ -129,7 +131,11 @@ pub fn open_reader(inner: Box<dyn Read>) -> io::Result<Opened> {
     let hasher = Rc::new(RefCell::new(Sha256::new()));
     let hashing = Hashing { inner, hasher: hasher.clone() };
     let mut buffered = BufReader::with_capacity(256 * 1024, hashing);
-    let magic = buffered.fill_buf()?.get(..8).map(<[u8]>::to_vec).unwrap_or_else(|| buffered.buffer().to_vec());
+    let magic = buffered
+        .fill_buf()?
+        .get(..8)
+        .map(<[u8]>::to_vec)
+        .unwrap_or_else(|| buffered.buffer().to_vec());
     let compression = Compression::detect(&magic);
     let reader: Box<dyn Read> = match compression {
         Compression::None => Box::new(buffered),
@@ -139,4 +145,19 @@ pub fn open_reader(inner: Box<dyn Read>) -> io::Result<Opened> {
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(buffered)?),
     };
     Ok(Opened { reader, compression, size: 0, mtime: None, hasher })
+}
+
+/// SHA-256 (hex) of a file's stored bytes, read once, read-only.
+pub fn sha256_file(path: &Path) -> io::Result<String> {
+    let mut f = open_read_only(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(buf.get(..n).unwrap_or(&[]));
+    }
+    Ok(hex::encode(h.finalize()))
 }

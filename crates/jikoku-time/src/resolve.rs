@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 
 use chrono::{
-    DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone,
-    Utc,
+    DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    TimeZone, Utc,
 };
 use chrono_tz::Tz;
 use jikoku_core::{Event, Timestamp};
@@ -38,7 +38,14 @@ pub struct RawTime {
 
 impl RawTime {
     /// A time without sub-seconds or offset.
-    pub fn new(year: Option<i32>, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> Self {
+    pub fn new(
+        year: Option<i32>,
+        month: u32,
+        day: u32,
+        hour: u32,
+        minute: u32,
+        second: u32,
+    ) -> Self {
         RawTime { year, month, day, hour, minute, second, ..Default::default() }
     }
 
@@ -232,7 +239,9 @@ pub fn resolve(
         (Some(y), _) => (y, None),
         (None, Some((y, o))) => (y, Some(o)),
         (None, None) => {
-            return Err(TimeError::Invalid("the record has no year and none could be inferred".into()));
+            return Err(TimeError::Invalid(
+                "the record has no year and none could be inferred".into(),
+            ));
         }
     };
     let mut note = None;
@@ -262,7 +271,8 @@ pub fn resolve(
             .single()
             .ok_or_else(|| TimeError::Invalid("offset arithmetic out of range".into()))?;
         (dt.with_timezone(&Utc), off, fmt_offset(off), ZoneSource::Record, false)
-    } else if let Some(tz) = raw.zone_hint.as_deref().and_then(|h| crate::human::zone_from_hint(h).ok())
+    } else if let Some(tz) =
+        raw.zone_hint.as_deref().and_then(|h| crate::human::zone_from_hint(h).ok())
     {
         let (utc, off, amb, n) = local_to_utc(&tz, &naive)?;
         if n.is_some() {
@@ -273,6 +283,20 @@ pub fn resolve(
         let (utc, off, amb, n) = local_to_utc(&ctx.zone, &naive)?;
         if n.is_some() {
             note = n;
+        }
+        // A zone written in the record that we cannot use (IST, an unknown name) is not
+        // silently dropped: the note says so.
+        if let Some(hint) = raw.zone_hint.as_deref() {
+            if let Err(e) = crate::human::zone_from_hint(hint) {
+                let unused = format!(
+                    "zone {hint:?} written in the record was not used ({e}); read in {}",
+                    ctx.zone.name()
+                );
+                note = Some(match note.take() {
+                    Some(n) => format!("{n}; {unused}"),
+                    None => unused,
+                });
+            }
         }
         (utc, off, ctx.zone.name().to_string(), ctx.zone_source, amb)
     };
@@ -302,7 +326,9 @@ pub fn local_to_utc(
     naive: &NaiveDateTime,
 ) -> Result<(DateTime<Utc>, i32, bool, Option<String>), TimeError> {
     match tz.from_local_datetime(naive) {
-        LocalResult::Single(dt) => Ok((dt.with_timezone(&Utc), dt.offset().fix().local_minus_utc(), false, None)),
+        LocalResult::Single(dt) => {
+            Ok((dt.with_timezone(&Utc), dt.offset().fix().local_minus_utc(), false, None))
+        }
         LocalResult::Ambiguous(a, b) => {
             let (early, late) = if a <= b { (a, b) } else { (b, a) };
             let off = early.offset().fix().local_minus_utc();

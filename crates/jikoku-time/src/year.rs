@@ -67,10 +67,9 @@ impl YearInference {
             } else if month > prev_month && month - prev_month > ROLLOVER_MONTHS {
                 // A jump forward of more than six months (Jan → Dec) is a record from the
                 // previous year written out of order, or a clock set back; it belongs to the
-                // year before the current walk position. The walk position itself stays.
-                self.prev = Some(md);
-                self.last_md = Some(md);
-                self.first_md.get_or_insert(md);
+                // year before the current walk position. The walk position itself stays:
+                // neither `prev` (else the next January would count as a rollover) nor
+                // `last_md` (the mtime anchor fixes the year of the walk position) move.
                 return self.rel - 1;
             }
         }
@@ -105,7 +104,9 @@ impl YearInference {
         match anchor {
             YearAnchor::Option(y) => Some((y, YearOrigin::Option)),
             YearAnchor::Mtime(y, m, d) => Some((self.anchor_last(y, m, d), YearOrigin::Mtime)),
-            YearAnchor::Rotation(y, m, d) => Some((self.anchor_last(y, m, d), YearOrigin::Rotation)),
+            YearAnchor::Rotation(y, m, d) => {
+                Some((self.anchor_last(y, m, d), YearOrigin::Rotation))
+            }
             YearAnchor::None => self.neighbour.map(|(y, rel)| (y - rel, YearOrigin::Neighbour)),
         }
     }
@@ -159,6 +160,18 @@ mod tests {
     fn out_of_order_record_is_not_a_rollover() {
         let (_, rels) = walk(&[(11, 22), (10, 11), (11, 22)]);
         assert_eq!(rels, vec![0, 0, 0]);
+    }
+
+    #[test]
+    fn forward_jump_does_not_move_the_walk_position() {
+        // Jan 5, a late Dec 30 of the previous year, then Jan 5 again: no rollover.
+        let (y, rels) = walk(&[(1, 5), (12, 30), (1, 5)]);
+        assert_eq!(rels, vec![0, -1, 0]);
+        assert_eq!(y.last_month_day(), Some(105));
+        // mtime Jan 6 2003: the walk position (Jan 5) is in 2003, the late record in 2002.
+        assert_eq!(y.base(YearAnchor::Mtime(2003, 1, 6)), Some((2003, YearOrigin::Mtime)));
+        let (y, _) = walk(&[(1, 5), (12, 30)]);
+        assert_eq!(y.base(YearAnchor::Mtime(2003, 1, 6)), Some((2003, YearOrigin::Mtime)));
     }
 
     #[test]

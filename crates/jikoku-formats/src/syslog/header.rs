@@ -180,11 +180,15 @@ pub fn starts_with_pri(s: &str) -> bool {
 /// True when the line starts like a BSD header whose month or day is not valid
 /// (`MMM 22 07:54:32 host ...`): such a line is an error, not a continuation.
 pub fn looks_like_bad_bsd_header(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() > 15
-        && b.iter().take(3).all(u8::is_ascii_alphabetic)
-        && b.get(3) == Some(&b' ')
-        && (b.get(9) == Some(&b':') || b.get(6) == Some(&b':'))
+    let (Some(word), Some(rest)) = (s.get(..3), s.get(3..)) else { return false };
+    if !word.bytes().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let Some(rest) = rest.strip_prefix(' ') else { return false };
+    let rest = rest.trim_start_matches(' ');
+    let n = rest.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=2).contains(&n)
+        && rest.get(n..).and_then(|r| r.strip_prefix(' ')).and_then(clock).is_some()
 }
 
 /// A word that is a tag rather than a host: `name[pid]`, `name:`, `name[pid]:`.

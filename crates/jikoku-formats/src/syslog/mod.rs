@@ -202,7 +202,7 @@ impl Parser for SyslogParser {
         } else if hits > 0 {
             20
         } else {
-            1
+            0
         }
     }
 

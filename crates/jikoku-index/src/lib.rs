@@ -1,0 +1,345 @@
+//! jikoku-index: the case index (tantivy): schema, writer, reader, queries.
+//!
+//! # Brief overview
+//! - [`schema`]: every indexed field, in one module, with [`schema::SCHEMA_VERSION`].
+//! - [`CaseIndex::open_or_create`]: the index in a directory.
+//! - [`CaseWriter`]: adds events source by source. The evidence manifest (one [`ManifestEntry`]
+//!   per source) is written in the **same commit** as the source's events (tantivy's commit
+//!   payload), so an interrupted ingest leaves an index whose manifest and events agree: a
+//!   source is either wholly in, or not in at all, and a re-run completes what is missing.
+//! - [`CaseIndex::search`]: query ([`query`]), time range, limit; results are complete events
+//!   sorted by `@timestamp`, then source, then record order.
+//!
+//! The index knows UTC only and never parses logs.
+#![warn(missing_docs)]
+
+pub mod query;
+pub mod schema;
+
+use std::path::Path;
+
+use jikoku_core::Event;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::DocSetCollector;
+use tantivy::indexer::NoMergePolicy;
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
+use tantivy::schema::Value as _;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::schema::{Fields, Kind};
+
+/// Errors of the index.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// tantivy failed.
+    #[error("index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// File system.
+    #[error("index: {0}")]
+    Io(#[from] std::io::Error),
+    /// A query we cannot read.
+    #[error("query: {0}")]
+    Query(String),
+    /// The directory holds an index of another schema version, or something else.
+    #[error("{0}")]
+    Incompatible(String),
+}
+
+/// Result of this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// One source in the evidence manifest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    /// Source number (order of ingestion), part of every event's sort key.
+    pub number: u64,
+    /// Path as shown in events (inside the image for `--image`).
+    pub path: String,
+    /// Size in bytes as stored.
+    pub size: u64,
+    /// Modification time, RFC 3339 UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mtime: Option<String>,
+    /// SHA-256 of the bytes read.
+    pub sha256: String,
+    /// Parser used.
+    pub format: String,
+    /// Compression.
+    pub compression: String,
+    /// Records read.
+    pub records: u64,
+    /// Events.
+    pub events: u64,
+    /// Pipeline errors.
+    pub errors: u64,
+    /// Zone decision.
+    pub zone: String,
+    /// Where the zone came from.
+    pub zone_source: String,
+    /// Year decision, for yearless records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year: Option<String>,
+    /// Warnings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// When the same content was already indexed under another path: that path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Payload {
+    schema_version: u32,
+    sources: Vec<ManifestEntry>,
+}
+
+/// A case index in a directory.
+pub struct CaseIndex {
+    index: Index,
+    fields: Fields,
+    reader: IndexReader,
+}
+
+impl CaseIndex {
+    /// Opens the index in `dir`, creating it (and `dir`) when absent.
+    pub fn open_or_create(dir: &Path) -> Result<CaseIndex> {
+        let fields = Fields::build();
+        std::fs::create_dir_all(dir)?;
+        let index = if dir.join("meta.json").exists() {
+            let index = Index::open_in_dir(dir)?;
+            if index.schema() != fields.schema {
+                return Err(Error::Incompatible(format!(
+                    "{}: index written by another schema version (this jikoku writes version {})",
+                    dir.display(),
+                    schema::SCHEMA_VERSION
+                )));
+            }
+            index
+        } else {
+            let settings = tantivy::IndexSettings {
+                docstore_compression: tantivy::store::Compressor::Zstd(Default::default()),
+                ..Default::default()
+            };
+            Index::builder().schema(fields.schema.clone()).settings(settings).create_in_dir(dir)?
+        };
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(CaseIndex { index, fields, reader })
+    }
+
+    /// Opens an existing index; an absent one is an error.
+    pub fn open(dir: &Path) -> Result<CaseIndex> {
+        if !dir.join("meta.json").exists() {
+            return Err(Error::Incompatible(format!(
+                "{}: no jikoku index here (run jikoku ingest first)",
+                dir.display()
+            )));
+        }
+        Self::open_or_create(dir)
+    }
+
+    fn payload(&self) -> Result<Payload> {
+        let metas = self.index.load_metas()?;
+        match metas.payload {
+            Some(p) => serde_json::from_str(&p)
+                .map_err(|e| Error::Incompatible(format!("manifest unreadable: {e}"))),
+            None => Ok(Payload { schema_version: schema::SCHEMA_VERSION, sources: vec![] }),
+        }
+    }
+
+    /// The evidence manifest: every source committed, in ingestion order.
+    pub fn manifest(&self) -> Result<Vec<ManifestEntry>> {
+        Ok(self.payload()?.sources)
+    }
+
+    /// A writer with a fixed memory budget (bytes, at least 15 MB per thread).
+    pub fn writer(&self, memory_budget: usize) -> Result<CaseWriter> {
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
+        let budget = memory_budget.max(threads * 16_000_000);
+        let writer: IndexWriter = self.index.writer_with_num_threads(threads, budget)?;
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        let payload = self.payload()?;
+        Ok(CaseWriter {
+            writer,
+            fields: self.fields.clone(),
+            payload,
+            pending: vec![],
+            since_commit: 0,
+        })
+    }
+
+    /// Events matching `query` within [from, to] (UTC nanoseconds, inclusive), sorted by time,
+    /// source and record order; at most `limit`.
+    pub fn search(
+        &self,
+        query: &str,
+        from: Option<i64>,
+        to: Option<i64>,
+        limit: Option<usize>,
+    ) -> Result<Vec<serde_json::Value>> {
+        self.reader.reload()?;
+        let searcher = self.reader.searcher();
+        let mut q: Box<dyn Query> = query::parse(&self.fields, query)?;
+        if from.is_some() || to.is_some() {
+            let b = |v: Option<i64>| match v {
+                Some(n) => std::ops::Bound::Included(Term::from_field_i64(self.fields.ts, n)),
+                None => std::ops::Bound::Unbounded,
+            };
+            q = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, q),
+                (Occur::Must, Box::new(RangeQuery::new(b(from), b(to)))),
+            ]));
+        }
+        let docs = searcher.search(&q, &DocSetCollector)?;
+        let mut keyed = Vec::with_capacity(docs.len());
+        for addr in docs {
+            let seg = searcher.segment_reader(addr.segment_ord);
+            let ts =
+                seg.fast_fields().i64(schema::TIMESTAMP_NS)?.first(addr.doc_id).unwrap_or(i64::MIN);
+            let seq = seg.fast_fields().u64(schema::SEQ)?.first(addr.doc_id).unwrap_or(0);
+            keyed.push((ts, seq, addr));
+        }
+        keyed.sort_unstable_by_key(|(ts, seq, _)| (*ts, *seq));
+        if let Some(l) = limit {
+            keyed.truncate(l);
+        }
+        let mut out = Vec::with_capacity(keyed.len());
+        for (_, _, addr) in keyed {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            if let Some(s) = doc.get_first(self.fields.event).and_then(|v| v.as_str()) {
+                if let Ok(v) = serde_json::from_str(s) {
+                    out.push(v);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Number of events in the index.
+    pub fn count(&self) -> Result<u64> {
+        self.reader.reload()?;
+        Ok(self.reader.searcher().num_docs())
+    }
+}
+
+/// Adds events, source by source; see the crate doc for the commit rule.
+pub struct CaseWriter {
+    writer: IndexWriter,
+    fields: Fields,
+    payload: Payload,
+    pending: Vec<ManifestEntry>,
+    since_commit: u64,
+}
+
+/// Commit after this many events (at a source boundary).
+const COMMIT_EVERY_EVENTS: u64 = 500_000;
+
+impl CaseWriter {
+    /// The manifest entry of a source already indexed with this SHA-256 (committed or pending).
+    pub fn find_sha(&self, sha256: &str) -> Option<&ManifestEntry> {
+        self.payload
+            .sources
+            .iter()
+            .chain(&self.pending)
+            .find(|s| s.sha256 == sha256 && s.duplicate_of.is_none())
+    }
+
+    /// The number the next source gets.
+    pub fn next_source_number(&self) -> u64 {
+        (self.payload.sources.len() + self.pending.len()) as u64
+    }
+
+    /// Adds one event of source `source` (its `record`-th record).
+    pub fn add(&mut self, e: &Event, source: u64, record: u64) -> Result<()> {
+        let json = serde_json::to_value(e).map_err(|err| Error::Query(err.to_string()))?;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(self.fields.event, json.to_string());
+        let ts = e.timestamp.and_then(|t| t.utc.timestamp_nanos_opt()).unwrap_or(i64::MIN);
+        doc.add_i64(self.fields.ts, ts);
+        doc.add_u64(self.fields.seq, (source << 32) | (record & 0xffff_ffff));
+        for field in ["message", "event.original"] {
+            if let Some(s) = lookup(&json, field).and_then(|v| v.as_str()) {
+                doc.add_text(self.fields.text, s);
+            }
+        }
+        for (name, kind, field) in &self.fields.indexed {
+            let Some(v) = lookup(&json, name) else { continue };
+            let values: Vec<&serde_json::Value> = match v {
+                serde_json::Value::Array(a) => a.iter().collect(),
+                other => vec![other],
+            };
+            for v in values {
+                match kind {
+                    Kind::Keyword | Kind::Text => {
+                        if let Some(s) = v.as_str() {
+                            doc.add_text(*field, s);
+                        } else if !v.is_null() {
+                            doc.add_text(*field, v.to_string());
+                        }
+                    }
+                    Kind::I64 => {
+                        if let Some(n) =
+                            v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                        {
+                            doc.add_i64(*field, n);
+                        }
+                    }
+                    Kind::Ip => {
+                        if let Some(ip) =
+                            v.as_str().and_then(|s| s.parse::<std::net::IpAddr>().ok())
+                        {
+                            let v6 = match ip {
+                                std::net::IpAddr::V4(a) => a.to_ipv6_mapped(),
+                                std::net::IpAddr::V6(a) => a,
+                            };
+                            doc.add_ip_addr(*field, v6);
+                        }
+                    }
+                }
+            }
+        }
+        self.writer.add_document(doc)?;
+        self.since_commit += 1;
+        Ok(())
+    }
+
+    /// Records a finished source; commits when enough events are pending.
+    pub fn finish_source(&mut self, entry: ManifestEntry) -> Result<()> {
+        self.pending.push(entry);
+        if self.since_commit >= COMMIT_EVERY_EVENTS {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Commits the pending sources and their events together.
+    pub fn commit(&mut self) -> Result<()> {
+        let mut next = self.payload.clone();
+        next.schema_version = schema::SCHEMA_VERSION;
+        next.sources.extend(self.pending.iter().cloned());
+        let text = serde_json::to_string(&next).map_err(|e| Error::Query(e.to_string()))?;
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&text);
+        prepared.commit()?;
+        self.payload = next;
+        self.pending.clear();
+        self.since_commit = 0;
+        Ok(())
+    }
+
+    /// Commits, then merges segments and waits for the merge threads.
+    pub fn finish(mut self) -> Result<()> {
+        self.commit()?;
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}
+
+/// `a.b.c` in a JSON object.
+fn lookup<'a>(v: &'a serde_json::Value, dotted: &str) -> Option<&'a serde_json::Value> {
+    let mut cur = v;
+    for part in dotted.split('.') {
+        cur = cur.get(part)?;
+    }
+    Some(cur)
+}

@@ -1,0 +1,150 @@
+//! The tantivy schema, in one place.
+//!
+//! Every indexed field is listed in [`FIELDS`] with its dotted event name (the name used in
+//! queries) and its kind. The whole event is stored as JSON in [`STORED_EVENT`] (zstd-compressed
+//! doc store), so results are complete events. `@timestamp` is an i64 of UTC nanoseconds (FAST),
+//! so sub-second order is kept; `jikoku.seq` (source number × 2^32 + record number) gives a stable
+//! tie-break.
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, IpAddrOptions, NumericOptions, STORED, STRING, Schema,
+    TEXT, TextFieldIndexing, TextOptions,
+};
+
+/// Bumped whenever the schema changes; written in the index's commit payload.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Name of the stored event field.
+pub const STORED_EVENT: &str = "_event";
+/// `@timestamp` in UTC nanoseconds.
+pub const TIMESTAMP_NS: &str = "_ts";
+/// Stable order within equal timestamps.
+pub const SEQ: &str = "_seq";
+/// Full text over `message` and `event.original`.
+pub const TEXT_ALL: &str = "_text";
+
+/// How a field is indexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Exact string (keyword).
+    Keyword,
+    /// Integer (ranges).
+    I64,
+    /// IP address (ranges, CIDR).
+    Ip,
+    /// Tokenized text.
+    Text,
+}
+
+/// Indexed fields: (dotted event name, kind).
+pub const FIELDS: &[(&str, Kind)] = &[
+    ("event.kind", Kind::Keyword),
+    ("event.dataset", Kind::Keyword),
+    ("event.category", Kind::Keyword),
+    ("event.type", Kind::Keyword),
+    ("event.action", Kind::Keyword),
+    ("event.outcome", Kind::Keyword),
+    ("host.name", Kind::Keyword),
+    ("user.name", Kind::Keyword),
+    ("user.id", Kind::Keyword),
+    ("user.target.name", Kind::Keyword),
+    ("group.name", Kind::Keyword),
+    ("process.name", Kind::Keyword),
+    ("process.pid", Kind::I64),
+    ("process.parent.pid", Kind::I64),
+    ("process.executable", Kind::Keyword),
+    ("process.command_line", Kind::Text),
+    ("process.exit_code", Kind::I64),
+    ("source.address", Kind::Keyword),
+    ("source.domain", Kind::Keyword),
+    ("source.ip", Kind::Ip),
+    ("source.port", Kind::I64),
+    ("destination.address", Kind::Keyword),
+    ("destination.domain", Kind::Keyword),
+    ("destination.ip", Kind::Ip),
+    ("destination.port", Kind::I64),
+    ("email.from.address", Kind::Keyword),
+    ("email.to.address", Kind::Keyword),
+    ("email.message_id", Kind::Keyword),
+    ("jikoku.mail.queue_id", Kind::Keyword),
+    ("jikoku.mail.status", Kind::Keyword),
+    ("jikoku.mail.relay", Kind::Keyword),
+    ("jikoku.mail.sasl_username", Kind::Keyword),
+    ("http.request.method", Kind::Keyword),
+    ("http.response.status_code", Kind::I64),
+    ("url.original", Kind::Keyword),
+    ("url.path", Kind::Keyword),
+    ("user_agent.original", Kind::Text),
+    ("log.file.path", Kind::Keyword),
+    ("log.offset", Kind::I64),
+    ("jikoku.line", Kind::I64),
+    ("jikoku.tty", Kind::Keyword),
+    ("jikoku.source.sha256", Kind::Keyword),
+    ("jikoku.time.zone_source", Kind::Keyword),
+    ("jikoku.time.year_source", Kind::Keyword),
+    ("jikoku.sudo.tsid", Kind::Keyword),
+    ("message", Kind::Text),
+    ("event.original", Kind::Text),
+];
+
+/// The schema and its field handles.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// The tantivy schema.
+    pub schema: Schema,
+    /// Stored event JSON.
+    pub event: Field,
+    /// `@timestamp` nanoseconds.
+    pub ts: Field,
+    /// Stable sequence.
+    pub seq: Field,
+    /// Full text.
+    pub text: Field,
+    /// Indexed fields in [`FIELDS`] order.
+    pub indexed: Vec<(&'static str, Kind, Field)>,
+}
+
+/// Tantivy's field name for a dotted event name (`host.name` → `host__name`).
+pub fn tantivy_name(dotted: &str) -> String {
+    dotted.replace('.', "__")
+}
+
+impl Fields {
+    /// Builds the schema.
+    pub fn build() -> Fields {
+        let mut b = Schema::builder();
+        let event = b.add_text_field(STORED_EVENT, STORED);
+        let ts = b.add_i64_field(
+            TIMESTAMP_NS,
+            NumericOptions::default().set_fast().set_indexed().set_stored(),
+        );
+        let seq = b.add_u64_field(SEQ, FAST | INDEXED);
+        let text = b.add_text_field(
+            TEXT_ALL,
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("default")
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            ),
+        );
+        let mut indexed = vec![];
+        for (name, kind) in FIELDS {
+            let n = tantivy_name(name);
+            let f = match kind {
+                Kind::Keyword => b.add_text_field(&n, STRING),
+                Kind::I64 => b.add_i64_field(&n, INDEXED | FAST),
+                Kind::Ip => {
+                    b.add_ip_addr_field(&n, IpAddrOptions::default().set_indexed().set_fast())
+                }
+                Kind::Text => b.add_text_field(&n, TEXT),
+            };
+            indexed.push((*name, *kind, f));
+        }
+        Fields { schema: b.build(), event, ts, seq, text, indexed }
+    }
+
+    /// The indexed field of a dotted name.
+    pub fn get(&self, dotted: &str) -> Option<(Kind, Field)> {
+        self.indexed.iter().find(|(n, _, _)| *n == dotted).map(|(_, k, f)| (*k, *f))
+    }
+}
