@@ -67,6 +67,9 @@ impl MessageDecoder for AuthDecoder {
                 return pam::decode(prog, module, msg, e);
             }
         }
+        if prog.starts_with("fail2ban") {
+            return decode_fail2ban(msg, e);
+        }
         match prog {
             "sshd" | "sshd-session" | "sshd-auth" => sshd::decode(msg, e),
             "dropbear" => sshd::decode_dropbear(msg, e),
@@ -82,6 +85,28 @@ impl MessageDecoder for AuthDecoder {
             _ => false,
         }
     }
+}
+
+/// fail2ban's own log: `NOTICE  [sshd] Ban 192.0.2.1`, `[sshd] Unban …`, `[sshd] Restore Ban …`,
+/// `[sshd] Found 192.0.2.1 - 2005-08-14 10:00:00`, also behind `fail2ban.actions        [123]: `.
+fn decode_fail2ban(msg: &str, e: &mut Event) -> bool {
+    for (kw, action, kind) in [
+        ("] Restore Ban ", "fail2ban-ban", "denied"),
+        ("] Ban ", "fail2ban-ban", "denied"),
+        ("] Unban ", "fail2ban-unban", "allowed"),
+        ("] Found ", "fail2ban-found", "info"),
+    ] {
+        let Some(i) = msg.find(kw) else { continue };
+        let Some(jail) = msg.get(..i).and_then(|h| h.rsplit_once('[')).map(|(_, j)| j) else {
+            continue;
+        };
+        let Some(ip) = msg.get(i + kw.len()..).and_then(|r| r.split(' ').next()) else { continue };
+        set(e, "auth.fail2ban", "intrusion_detection", kind, action);
+        e.set_extra("fail2ban", "jail", jail);
+        peer(e, ip, None);
+        return true;
+    }
+    false
 }
 
 fn set(

@@ -44,6 +44,44 @@ pub struct Header<'a> {
 const MONTHS: [&str; 12] =
     ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
+/// French and German `%b` month names (journalctl and syslog daemons under LC_TIME=fr_FR or
+/// de_DE: `août 19 11:08:37 …`, `Dez 31 11:59:59 …`), plus fail2ban's `Aou`. English wins first.
+const LOCAL_MONTHS: [(&str, u32); 21] = [
+    ("janv.", 1),
+    ("févr.", 2),
+    ("mars", 3),
+    ("avr.", 4),
+    ("avril", 4),
+    ("mai", 5),
+    ("juin", 6),
+    ("juil.", 7),
+    ("août", 8),
+    ("aou", 8),
+    ("sept.", 9),
+    ("oct.", 10),
+    ("nov.", 11),
+    ("déc.", 12),
+    ("déc", 12),
+    ("mär", 3),
+    ("märz", 3),
+    ("okt", 10),
+    ("dez", 12),
+    ("févr", 2),
+    ("juil", 7),
+];
+
+/// A localized month word at the start of `s` → (month, rest after the word).
+fn localized_month(s: &str) -> Option<(u32, &str)> {
+    let end = s.find(' ')?;
+    let word = s.get(..end)?;
+    if word.chars().count() > 6 {
+        return None;
+    }
+    let lower = word.to_lowercase();
+    let m = LOCAL_MONTHS.iter().find(|(n, _)| *n == lower)?.1;
+    Some((m, s.get(end..)?))
+}
+
 /// Month number of an English abbreviation (case-insensitive).
 pub fn month_number(m: &str) -> Option<u32> {
     MONTHS.iter().position(|x| x.eq_ignore_ascii_case(m)).map(|i| i as u32 + 1)
@@ -141,8 +179,10 @@ fn bsd_timestamp(s: &str) -> Option<(RawTime, &str)> {
         Some(r) => (true, r),
         None => (false, s),
     };
-    let mon = month_number(s.get(..3)?)?;
-    let s = s.get(3..)?;
+    let (mon, s) = match month_number(s.get(..3)?) {
+        Some(m) => (m, s.get(3..)?),
+        None => localized_month(s)?,
+    };
     let s = s.strip_prefix(' ')?;
     let s = s.strip_prefix(' ').unwrap_or(s);
     let n = s.bytes().take_while(u8::is_ascii_digit).count();
@@ -431,7 +471,23 @@ fn parse_line(line: &str) -> Option<Header<'_>> {
         h.msg = rest;
         return Some(h);
     }
-    let after_host = if is_tag_word(first) {
+    // A tag padded to a column before its pid (Python logging: `fail2ban.actions        [123]: …`).
+    let padded_tag = rest.get(first_end..).is_some_and(|r| {
+        let t = r.trim_start_matches(' ');
+        r.len() > t.len() + 1
+            && t.strip_prefix('[')
+                .and_then(|x| x.split_once("]:"))
+                .is_some_and(|(p, _)| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+    });
+    let after_host = if padded_tag {
+        h.tag = Some(first);
+        let r = rest.get(first_end..).unwrap_or("").trim_start_matches(' ');
+        if let Some((pid, m)) = r.strip_prefix('[').and_then(|x| x.split_once("]:")) {
+            h.pid = Some(pid);
+            h.msg = m.strip_prefix(' ').unwrap_or(m);
+        }
+        return Some(h);
+    } else if is_tag_word(first) {
         rest
     } else {
         h.host = Some(first);
