@@ -956,6 +956,29 @@ fn header_variants_published() {
         (e.host.name.as_deref(), e.log.level.as_deref(), e.process.name.as_deref()),
         (None, Some("INFO"), Some("periodic_scheduler"))
     );
+    // French / German month names (journalctl under LC_TIME=fr_FR / de_DE; lnav and fail2ban tests)
+    let e = one("août 19 11:08:37 nlaptop symphorien[4961]: test");
+    assert_eq!((e.host.name.as_deref(), e.process.pid), (Some("nlaptop"), Some(4961)));
+    let e = one(
+        "Dez 31 11:59:59 [sshd] error: PAM: Authentication failure for kevin from 193.168.0.128",
+    );
+    assert_eq!(
+        (e.process.name.as_deref(), e.source.ip.as_deref()),
+        (Some("sshd"), Some("193.168.0.128"))
+    );
+    // fail2ban's own log, tag padded before the pid
+    let e = one(
+        "2006-02-13 15:52:30,388 fail2ban.actions        [123]: NOTICE  [sendmail] Ban 1.2.3.4",
+    );
+    assert_eq!(
+        (e.process.name.as_deref(), e.process.pid, e.host.name.as_deref()),
+        (Some("fail2ban.actions"), Some(123), None)
+    );
+    assert_eq!(
+        (e.event.action.as_deref(), e.source.ip.as_deref()),
+        (Some("fail2ban-ban"), Some("1.2.3.4"))
+    );
+    assert_eq!(e.extra("fail2ban", "jail").unwrap(), "sendmail");
     // A `<PRI>` line without a timestamp is an error, not a continuation.
     let v = parse(
         "<34>Oct 11 22:14:15 mymachine su: x\n<0>1990 Oct 22 10:52:01 TZ-6 scapegoat.dmz.example.org 10.1.2.3 sched[0]: That's All Folks!\n",

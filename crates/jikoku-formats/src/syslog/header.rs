@@ -179,7 +179,7 @@ fn bsd_timestamp(s: &str) -> Option<(RawTime, &str)> {
         Some(r) => (true, r),
         None => (false, s),
     };
-    let (mon, s) = match month_number(s.get(..3)?) {
+    let (mon, s) = match s.get(..3).and_then(month_number) {
         Some(m) => (m, s.get(3..)?),
         None => localized_month(s)?,
     };
