@@ -511,6 +511,40 @@ fn sshd_published_forms() {
             ..Default::default()
         },
     );
+    // loghub OpenSSH / elastic system-auth
+    let e = check(
+        "Dec 10 07:07:38 LabSZ sshd[24206]: input_userauth_request: invalid user test9 [preauth]",
+        Want {
+            dataset: SSHD,
+            action: Some("ssh-invalid-user"),
+            outcome: Some("failure"),
+            user: Some("test9"),
+            ..Default::default()
+        },
+    );
+    assert_eq!(e.extra("ssh", "preauth").unwrap(), true);
+    check(
+        "Dec 10 07:13:56 LabSZ sshd[24227]: PAM service(sshd) ignoring max retries; 6 > 3",
+        Want {
+            dataset: SSHD,
+            action: Some("ssh-pam-max-retries"),
+            outcome: Some("failure"),
+            ..Default::default()
+        },
+    );
+    let e = check(
+        "Feb 22 16:45:26 slave22 sshd[2738]: fatal: Read from socket failed: Connection reset by peer [preauth]",
+        Want {
+            dataset: SSHD,
+            action: Some("ssh-fatal"),
+            outcome: Some("failure"),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        e.event.reason.as_deref(),
+        Some("Read from socket failed: Connection reset by peer")
+    );
     // plaso (two spaces after the tag, as rsyslog writes them)
     let e = check(
         "Mar 11 19:26:39 osx-machine sshd[3]:  Accepted publickey for plaso from 192.168.0.1 port 59229 ssh2: RSA 00:aa:bb:cc:dd:ee:ff:11:22:33:44:55:66:77:88:99",

@@ -225,6 +225,21 @@ pub fn decode(msg: &str, e: &mut Event) -> bool {
             }
         }
     }
+    if let Some(r) = bare.strip_prefix("input_userauth_request: invalid user ") {
+        // `input_userauth_request: invalid user admin [preauth]` (OpenSSH ≤ 7.4; peer on other lines)
+        set(e, "auth.sshd", "authentication", "info", "ssh-invalid-user");
+        e.outcome("failure");
+        e.event.reason = Some("invalid user".into());
+        set_user(e, r, Some("invalid"));
+        preauth(e, msg);
+        return true;
+    }
+    if bare.starts_with("PAM service(") && bare.contains("ignoring max retries") {
+        set(e, "auth.sshd", "authentication", "info", "ssh-pam-max-retries");
+        e.outcome("failure");
+        e.event.reason = Some(bare.to_string());
+        return true;
+    }
     if let Some(r) = bare.strip_prefix("kex_exchange_identification: ") {
         // No address on this line (it is on `Connection from` / `Connection reset by` of the same pid).
         set(e, "auth.sshd", "network", "connection", "ssh-bad-banner");
@@ -445,6 +460,14 @@ pub fn decode(msg: &str, e: &mut Event) -> bool {
     }
     if msg_core.starts_with("Received signal ") || msg_core.starts_with("Server terminating") {
         set(e, "auth.sshd", "process", "end", "ssh-stop");
+        return true;
+    }
+    // Other fatal errors end the connection (`fatal: Read from socket failed: Connection reset by peer`).
+    if let Some(r) = msg_core.strip_prefix("fatal: ") {
+        set(e, "auth.sshd", "network", "end", "ssh-fatal");
+        e.outcome("failure");
+        e.event.reason = Some(r.to_string());
+        preauth(e, msg);
         return true;
     }
     false
