@@ -828,6 +828,31 @@ fn su_forms() {
 }
 
 #[test]
+fn ftpd_klogind_loghub() {
+    let e = check(
+        "Jun 17 07:07:00 combo ftpd[29504]: connection from 24.54.76.216 (24-54-76-216.bflony.adelphia.net) at Fri Jun 17 07:07:00 2005 ",
+        Want {
+            dataset: "auth.ftpd",
+            action: Some("ftp-connection"),
+            ip: Some("24.54.76.216"),
+            ..Default::default()
+        },
+    );
+    assert_eq!(e.source.domain.as_deref(), Some("24-54-76-216.bflony.adelphia.net"));
+    let e = check(
+        "Jun 30 20:53:04 combo klogind[19272]: Authentication failed from 163.27.187.39 (163.27.187.39): Permission denied in replay cache code ",
+        Want {
+            dataset: "auth.klogind",
+            action: Some("rlogin-login"),
+            outcome: Some("failure"),
+            ip: Some("163.27.187.39"),
+            ..Default::default()
+        },
+    );
+    assert_eq!(e.event.reason.as_deref(), Some("Permission denied in replay cache code "));
+}
+
+#[test]
 fn cron_forms() {
     let c = "auth.cron";
     let e = check(

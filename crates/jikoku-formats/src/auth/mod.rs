@@ -70,6 +70,39 @@ impl MessageDecoder for AuthDecoder {
         if prog.starts_with("fail2ban") {
             return decode_fail2ban(msg, e);
         }
+        if let Some(r) = msg.strip_prefix("connection from ").filter(|_| prog.ends_with("ftpd")) {
+            // wu-ftpd/BSD ftpd: `connection from 24.54.76.216 (24-54-76-216.bflony.adelphia.net) at Sun Jul 17 15:09:26 2005`
+            let (addr, rest) = r.split_once(' ').unwrap_or((r, ""));
+            set(e, "auth.ftpd", "network", "connection", "ftp-connection");
+            peer(e, addr, None);
+            if let Some(name) =
+                rest.strip_prefix('(').and_then(|x| x.split_once(')')).map(|(n, _)| n)
+            {
+                if !name.is_empty() && e.source.domain.is_none() {
+                    e.source.domain = Some(name.to_string());
+                }
+            }
+            return true;
+        }
+        if prog == "klogind" || prog == "kshd" || prog == "eklogind" {
+            // `Authentication failed from 163.27.187.39 (163.27.187.39): Software caused connection abort`
+            if let Some(r) = msg.strip_prefix("Authentication failed from ") {
+                let (addr, reason) = r.split_once(": ").unwrap_or((r, ""));
+                set(e, "auth.klogind", "authentication", "start", "rlogin-login");
+                e.outcome("failure");
+                if !reason.is_empty() {
+                    e.event.reason = Some(reason.to_string());
+                }
+                peer(e, addr.split(' ').next().unwrap_or(addr), None);
+                return true;
+            }
+            if msg.starts_with("Kerberos authentication failed") {
+                set(e, "auth.klogind", "authentication", "start", "rlogin-login");
+                e.outcome("failure");
+                e.event.reason = Some("Kerberos authentication failed".into());
+                return true;
+            }
+        }
         match prog {
             "sshd" | "sshd-session" | "sshd-auth" => sshd::decode(msg, e),
             "dropbear" => sshd::decode_dropbear(msg, e),
