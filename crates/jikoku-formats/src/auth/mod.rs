@@ -1,17 +1,29 @@
 //! Authentication and account messages inside syslog: sshd (and OpenSSH ≥ 9.8 `sshd-session`),
-//! PAM (any service), su (util-linux and shadow forms), login, cron/cronie, and account
-//! management (useradd, groupadd, usermod, userdel, passwd, chpasswd).
+//! dropbear, PAM (any service, also the old `(pam_unix)` and `pam_unix:` prefixes), su
+//! (util-linux and shadow forms), login, cron/cronie, account management (useradd, groupadd,
+//! usermod, userdel, groupdel, passwd, chpasswd, chage), fail2ban's own ban lines, ftpd
+//! connections and klogind failures.
 //!
-//! Grammar notes and real lines: shared/FORMATS.md §7. User names may contain spaces or be
-//! empty, so sshd lines are split from the right (`… from IP port N`).
+//! Grammar notes and real lines: shared/FORMATS.md §7; every form has a field test on a real
+//! line in tests/auth.rs. User names may contain spaces, be empty or hold ` from `: sshd lines
+//! take the first ` from ADDR port N` followed by nothing, `ssh1`/`ssh2` or `: …` (old sshd
+//! appended the client's text after `ssh2: `), else the last ` from ADDR`. PAM `ruser=`/`user=`
+//! values are delimited by the real `rhost=` (the one followed by ` user=`, else the last).
+//! `source.ip` of an IPv4-mapped peer (`::ffff:1.2.3.4`) is the IPv4 address.
 //!
-//! Datasets: `auth.sshd`, `auth.pam`, `auth.su`, `auth.login`, `auth.cron`, `auth.account`.
-//! Fields: `event.category/type/action/outcome`, `user.name`, `user.id`, `user.target.name`,
-//! `user.target.id`, `source.ip/port/address/domain`, `process.command_line` (cron),
-//! `jikoku.tty`, and `jikoku.ssh.*` / `jikoku.pam.*` details.
+//! Datasets: `auth.sshd`, `auth.dropbear`, `auth.pam`, `auth.su`, `auth.login`, `auth.cron`,
+//! `auth.account`, `auth.fail2ban`, `auth.ftpd`, `auth.klogind`.
+//! Fields: `event.category/type/action/outcome/reason`, `user.name` (who acted: the login name
+//! for sshd, the caller for su and PAM `ruser`), `user.id`, `user.target.name/id` (the account
+//! acted as or on), `group.name/id`, `source.ip/port/address/domain`, `destination.*` (sshd
+//! `Connection from … on ADDR port N`), `process.command_line` (cron), `jikoku.tty`, and
+//! `jikoku.ssh.*` / `jikoku.pam.*` / `jikoku.cron.*` / `jikoku.account.*` / `jikoku.fail2ban.*`.
+//! sshd lines without a peer (`fatal: …`, `kex_exchange_identification: …`) get it from the
+//! same host and pid in the syslog parser (`jikoku.ssh.source_from_pid`).
 //!
 //! Known gaps: GSSAPI principal names and `AuthorizedKeysCommand` lines are kept as plain
-//! `auth.sshd` events without fields.
+//! `auth.sshd` events without fields; selinux/audit `type=USER_LOGIN` lines are audit.log
+//! records, not syslog (no audit parser yet).
 
 mod account;
 mod pam;

@@ -8,6 +8,15 @@
 //! then, for 2 and 3, an optional FreeBSD `-v` priority (`<4.3>`, `<auth.info>`), the host
 //! (absent when the next word is already a tag such as `sshd[12]:` or `kernel:`), and the tag:
 //! up to `[`, `:` or a space, an optional `[pid]`, an optional macOS `<Level>` and an optional `:`.
+//!
+//! Variants of real files also read: French/German month names (`août`, `Dez`); a ChromeOS
+//! severity word instead of the host; bracketed tags (`[sshd]:`, `[test-demo][13709]`); tags
+//! with spaces before `[pid]:` (`Microsoft Word[14463]:`, old login's ` -- root[2421]:`); a
+//! colon inside parentheses (`audit(1131538222.234:0):`); macOS launchd/sandboxd context
+//! (`launchd[1] (com.apple.foo[12]): msg`); sysklogd's version (`syslogd 1.4.1: restart.`);
+//! tags padded to a column (`fail2ban.actions        [123]:`); loghub HPC lines
+//! (`- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond[2916]: …`: the year comes
+//! from the date column, the host from the node column; the epoch is kept, not used).
 
 use jikoku_time::RawTime;
 
