@@ -220,4 +220,6 @@ for v in traditional rfc3339 protocol23 pri; do
   cp $W/out/$v.log "$d/input.log"
   printf -- '--tz Asia/Tokyo\n--year 2026\n' > "$d/args"
 done
+dpkg-query -W rsyslog openssh-server openssh-client cron sshpass passwd login bsdutils util-linux \
+  > "$(dirname "$0")/versions.txt"
 wc -l $W/out/*.log
