@@ -49,6 +49,13 @@ pub struct SourceArgs {
     /// Custom HTTP log format: an Apache LogFormat or nginx log_format string.
     #[arg(long)]
     pub http_format: Option<String>,
+    /// The host's passwd file, to name the uids of process accounting and login records
+    /// (on an image: its etc/passwd). The numeric id is always kept.
+    #[arg(long)]
+    pub passwd: Option<PathBuf>,
+    /// The host's group file, to name gids.
+    #[arg(long)]
+    pub group: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +80,9 @@ pub struct IngestArgs {
     /// Writer memory budget in MB (fixed, whatever the input size).
     #[arg(long, default_value_t = 256)]
     pub memory_mb: usize,
+    /// Commit at the first source boundary after this many events.
+    #[arg(long, default_value_t = 500_000)]
+    pub commit_events: u64,
     /// Files or directories.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,

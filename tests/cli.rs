@@ -318,3 +318,22 @@ fn index_inside_the_evidence_is_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!dir.path().join("case").exists());
 }
+
+#[test]
+fn passwd_names_accounting_uids_and_keeps_the_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let pw = dir.path().join("passwd");
+    std::fs::write(&pw, "root:x:0:0::/root:/bin/bash\nalice:x:1005:1005::/home/alice:/bin/sh\n")
+        .unwrap();
+    let acct = root().join("crates/jikoku-formats/tests/fixtures/acct/pacct-v2.bin");
+    let out = bin().args(["parse", "--passwd"]).arg(&pw).arg(&acct).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let evs = events(&out);
+    assert_eq!(evs.len(), 33);
+    let alice: Vec<&Value> = evs.iter().filter(|e| get(e, "user.id") == "1005").collect();
+    assert_eq!(alice.len(), 5);
+    assert!(alice.iter().all(|e| get(e, "user.name") == "alice"));
+    assert!(
+        evs.iter().filter(|e| get(e, "user.id") == "1006").all(|e| get(e, "user.name").is_null())
+    );
+}

@@ -62,6 +62,7 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
     let index =
         CaseIndex::open_or_create(&a.index).with_context(|| format!("{}", a.index.display()))?;
     let mut writer = index.writer(a.memory_mb.saturating_mul(1 << 20))?;
+    writer.set_commit_every(a.commit_events);
     let (inputs, problems) = jikoku_ingest::walk(&a.paths);
     let mut err = std::io::stderr().lock();
     let (mut added, mut skipped, mut total_events, mut total_errors) = (0u64, 0u64, 0u64, 0u64);

@@ -72,6 +72,24 @@ pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> 
             .into());
         }
     }
+    let read = |p: &std::path::PathBuf, what: &str| {
+        std::fs::read(p)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .map_err(|e| UserError(format!("--{what} {}: {e}", p.display())))
+    };
+    let id_names = match (&a.passwd, &a.group) {
+        (None, None) => None,
+        (p, g) => {
+            let mut names = jikoku_formats::acct::IdNames::from_passwd(&match p {
+                Some(p) => read(p, "passwd")?,
+                None => String::new(),
+            });
+            if let Some(g) = g {
+                names = names.with_group(&read(g, "group")?);
+            }
+            Some(std::sync::Arc::new(names))
+        }
+    };
     Ok(jikoku_ingest::Options {
         format: Some(a.format.clone()),
         tz,
@@ -82,6 +100,7 @@ pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> 
         skews,
         parse: jikoku_formats::ParseOptions {
             http_format: a.http_format.clone(),
+            id_names,
             ..Default::default()
         },
     })

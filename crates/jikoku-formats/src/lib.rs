@@ -21,11 +21,16 @@ use std::io::BufRead;
 use jikoku_core::Event;
 use jikoku_time::RawTime;
 
+pub mod acct;
 pub mod auth;
+pub mod http;
+pub mod lastcomm;
 pub mod lines;
 pub mod registry;
+pub mod sudo;
 pub mod syslog;
 pub mod text;
+pub mod utmp;
 
 /// One parsed record: the event and its time as written.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +86,14 @@ pub type Confidence = u8;
 pub struct ParseOptions {
     /// `--http-format`: a custom Apache `LogFormat` or nginx `log_format` string.
     pub http_format: Option<String>,
+    /// The source's path as given (when known), for formats whose meaning depends on it
+    /// (sudo I/O log `log` / `log.json`: the session id is the directory, `00/00/01` → `000001`).
+    pub source_path: Option<String>,
+    /// The source's file name (last component, lower-case, no compression suffix), for parsers
+    /// whose variant the name tells (`btmp` holds failed logins).
+    pub file_name: Option<String>,
+    /// uid/gid → name tables from the host's passwd/group files (`acct`, `wtmp`).
+    pub id_names: Option<std::sync::Arc<acct::IdNames>>,
 }
 
 /// A sink for records.
@@ -119,6 +132,13 @@ pub trait MessageDecoder: Send + Sync {
     /// Offered each new record before it is decoded: returns true when the record only
     /// continues `pending` (e.g. sudo's `(command continued)`), having merged it into `pending`.
     fn absorb(&self, _pending: &mut Event, _program: &str, _msg: &str) -> bool {
+        false
+    }
+    /// Offered each continuation line (a line without a syslog header, e.g. a sudo record
+    /// wrapped by hand onto a second line) of the pending record: returns true when the decoder
+    /// merged it into `pending` (message and fields); otherwise the syslog parser appends it to
+    /// the message as is.
+    fn absorb_line(&self, _pending: &mut Event, _line: &str) -> bool {
         false
     }
 }

@@ -11,6 +11,8 @@ use crate::{Head, MessageDecoder, Parser};
 pub fn decoders() -> Vec<Box<dyn MessageDecoder>> {
     vec![
         Box::new(crate::auth::AuthDecoder),
+        Box::new(crate::sudo::syslog::SudoDecoder),
+        Box::new(crate::http::decoder::HttpDecoder),
         // decoders: add new message decoders above this line
     ]
 }
@@ -20,6 +22,15 @@ pub fn parsers() -> Vec<Arc<dyn Parser>> {
     let decoders: Arc<[Box<dyn MessageDecoder>]> = decoders().into();
     vec![
         Arc::new(crate::syslog::SyslogParser::new(decoders.clone())),
+        Arc::new(crate::sudo::logfile::SudoLogfileParser),
+        Arc::new(crate::sudo::json::SudoJsonParser),
+        Arc::new(crate::sudo::iolog::SudoIologParser),
+        Arc::new(crate::http::HttpParser::apache()),
+        Arc::new(crate::http::HttpParser::nginx()),
+        Arc::new(crate::http::HttpParser::custom()),
+        Arc::new(crate::acct::AcctParser),
+        Arc::new(crate::lastcomm::LastcommParser),
+        Arc::new(crate::utmp::WtmpParser),
         // parsers: add new source parsers above this line
     ]
 }

@@ -165,6 +165,7 @@ impl CaseIndex {
             payload,
             pending: vec![],
             since_commit: 0,
+            commit_every: COMMIT_EVERY_EVENTS,
         })
     }
 
@@ -229,12 +230,18 @@ pub struct CaseWriter {
     payload: Payload,
     pending: Vec<ManifestEntry>,
     since_commit: u64,
+    commit_every: u64,
 }
 
 /// Commit after this many events (at a source boundary).
 const COMMIT_EVERY_EVENTS: u64 = 500_000;
 
 impl CaseWriter {
+    /// Commit at the first source boundary after this many events (default 500,000).
+    pub fn set_commit_every(&mut self, events: u64) {
+        self.commit_every = events.max(1);
+    }
+
     /// The manifest entry of a source already indexed with this SHA-256 (committed or pending).
     pub fn find_sha(&self, sha256: &str) -> Option<&ManifestEntry> {
         self.payload
@@ -306,7 +313,7 @@ impl CaseWriter {
     /// Records a finished source; commits when enough events are pending.
     pub fn finish_source(&mut self, entry: ManifestEntry) -> Result<()> {
         self.pending.push(entry);
-        if self.since_commit >= COMMIT_EVERY_EVENTS {
+        if self.since_commit >= self.commit_every {
             self.commit()?;
         }
         Ok(())

@@ -238,7 +238,12 @@ pub fn process(
             let mut input: Box<dyn BufRead> =
                 Box::new(BufReader::with_capacity(256 * 1024, chained));
             let mut sink = |r: Record| records.push(r);
-            if let Err(e) = p.parse(&mut input, &opts.parse, &mut sink) {
+            let popts = jikoku_formats::ParseOptions {
+                source_path: Some(display.to_string()),
+                file_name: Some(file_name.clone()),
+                ..opts.parse.clone()
+            };
+            if let Err(e) = p.parse(&mut input, &popts, &mut sink) {
                 read_error = Some(e);
             }
         }

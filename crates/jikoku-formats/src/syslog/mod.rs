@@ -276,10 +276,13 @@ impl Parser for SyslogParser {
             if !bad_header && can_continue {
                 if let Some(p) = pending.as_mut() {
                     append_original(&mut p.event, &text);
-                    if !text.trim().is_empty() {
+                    let cont = decode_octal_escapes(&text);
+                    if !text.trim().is_empty()
+                        && !self.decoders.iter().any(|d| d.absorb_line(&mut p.event, &cont))
+                    {
                         let m = p.event.message.get_or_insert_with(String::new);
                         m.push('\n');
-                        m.push_str(&decode_octal_escapes(&text));
+                        m.push_str(&cont);
                     }
                 }
                 continue;
