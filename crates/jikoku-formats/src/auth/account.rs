@@ -12,10 +12,28 @@ pub fn decode_cron(prog: &str, msg: &str, e: &mut Event) -> bool {
     let Some((who, rest)) = r.split_once(") ") else { return false };
     e.event.dataset = Cow::Borrowed("auth.cron");
     let paren = |s: &str| s.strip_prefix('(').and_then(|s| s.strip_suffix(')')).map(str::to_string);
+    // Debian cron -L 4/15 writes the job's pid: `(root) CMD ([31168] echo hi)`, `(root) END ([31168] echo hi)`.
+    let job_pid = |e: &mut Event, cmd: String| -> String {
+        if let Some((pid, c)) = cmd.strip_prefix('[').and_then(|r| r.split_once("] ")) {
+            if let Ok(n) = pid.parse::<i64>() {
+                e.set_extra("cron", "job_pid", n);
+                return c.to_string();
+            }
+        }
+        cmd
+    };
     if let Some(cmd) = rest.strip_prefix("CMD ") {
         set(e, "auth.cron", "process", "start", "cron-command");
         e.user.name = Some(who.to_string());
-        e.process.command_line = paren(cmd).or_else(|| Some(cmd.to_string()));
+        let c = paren(cmd).unwrap_or_else(|| cmd.to_string());
+        e.process.command_line = Some(job_pid(e, c));
+        return true;
+    }
+    if let Some(cmd) = rest.strip_prefix("END ([") {
+        set(e, "auth.cron", "process", "end", "cron-command-end");
+        e.user.name = Some(who.to_string());
+        let c = paren(&format!("([{cmd}")).unwrap_or_default();
+        e.process.command_line = Some(job_pid(e, c));
         return true;
     }
     if let Some(out) = rest.strip_prefix("CMDOUT ") {
@@ -90,6 +108,8 @@ pub fn decode(prog: &str, msg: &str, e: &mut Event) -> bool {
         ("delete user ", "user-deleted", "deletion"),
         ("delete group ", "group-deleted", "deletion"),
         ("removed group ", "group-deleted", "deletion"),
+        ("removed shadow group ", "group-deleted", "deletion"),
+        ("group '", "group-deleted", "deletion"),
         ("change user ", "user-changed", "change"),
         ("add ", "user-added-to-group", "change"),
         ("delete ", "user-removed-from-group", "change"),
@@ -98,7 +118,7 @@ pub fn decode(prog: &str, msg: &str, e: &mut Event) -> bool {
         ("changed password expiry for ", "password-expiry-changed", "change"),
         ("password for ", "password-changed", "change"),
     ] {
-        if msg.starts_with(p) {
+        if msg.starts_with(p) && (p != "group '" || msg.contains("' removed")) {
             set(e, ds, "iam", kind, action);
             if action.starts_with("group") {
                 e.group.name = quoted(msg, 0).map(str::to_string);
@@ -109,6 +129,21 @@ pub fn decode(prog: &str, msg: &str, e: &mut Event) -> bool {
             }
             if action == "user-added-to-group" || action == "user-removed-from-group" {
                 e.group.name = quoted(msg, 1).map(str::to_string);
+            }
+            // `password for 'erin' changed by 'root'` (passwd -l/-u/-d, shadow ≥ 4.6)
+            if action == "password-changed" {
+                if let Some(by) = msg.split_once(" changed by ").and_then(|_| quoted(msg, 1)) {
+                    e.user.name = Some(by.to_string());
+                }
+            }
+            // `removed group 'carol' owned by 'carol'`
+            if action == "group-deleted" {
+                if let Some(owner) = msg.split_once(" owned by ").and_then(|_| quoted(msg, 1)) {
+                    e.user.target.name = Some(owner.to_string());
+                }
+                if let Some((_, file)) = msg.split_once(" removed from ") {
+                    e.set_extra("account", "file", file);
+                }
             }
             return true;
         }

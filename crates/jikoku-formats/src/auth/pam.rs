@@ -60,7 +60,10 @@ pub fn decode(prog: &str, module: &str, body: &str, e: &mut Event) -> bool {
     }
     if let Some(r) = body.strip_prefix("session closed for user ") {
         set(e, "auth.pam", "session", "end", "session-closed");
-        e.user.name = Some(r.trim().to_string());
+        // su/sudo: the closed session is the target's; who opened it is not written here.
+        if !matches!(prog, "su" | "sudo" | "su-l") {
+            e.user.name = Some(r.trim().to_string());
+        }
         e.user.target.name = Some(r.trim().to_string());
         return true;
     }
@@ -68,21 +71,28 @@ pub fn decode(prog: &str, module: &str, body: &str, e: &mut Event) -> bool {
         set(e, "auth.pam", "authentication", "info", "auth-failure");
         e.outcome("failure");
         e.event.reason = Some("authentication failure".into());
-        if let Some(u) = kv(body, "user").filter(|u| !u.is_empty()) {
-            e.user.name = Some(u.to_string());
-        } else if let Some(u) = kv(body, "ruser").filter(|u| !u.is_empty()) {
-            e.user.name = Some(u.to_string());
+        // `logname= uid= euid= tty= ruser= rhost= [user=]`: `user` is the account asked for,
+        // `ruser` the requesting user (su: who typed; sshd: empty). Values may carry
+        // attacker text (`ruser=test rhost=1.2.3.4`): see [`rhost`].
+        let (ruser, user) = pam_users(body);
+        match (ruser, user) {
+            (Some(r), Some(u)) => {
+                e.user.name = Some(r.to_string());
+                e.user.target.name = Some(u.to_string());
+            }
+            (Some(x), None) | (None, Some(x)) => e.user.name = Some(x.to_string()),
+            (None, None) => {}
         }
-        if let Some(ru) = kv(body, "ruser").filter(|u| !u.is_empty()) {
+        if let Some(ru) = ruser {
             e.set_extra("pam", "ruser", ru);
         }
         if let Some(u) = kv(body, "uid").filter(|u| !u.is_empty()) {
             e.set_extra("pam", "uid", u);
         }
         if let Some(t) = kv(body, "tty").filter(|t| !t.is_empty()) {
-            e.jikoku.tty = Some(t.to_string());
+            e.jikoku.tty = Some(t.trim_start_matches("/dev/").to_string());
         }
-        if let Some(h) = kv(body, "rhost").filter(|h| !h.is_empty()) {
+        if let Some(h) = rhost(body) {
             peer(e, h, None);
         }
         return true;
@@ -110,6 +120,49 @@ pub fn decode(prog: &str, module: &str, body: &str, e: &mut Event) -> bool {
     // Other module messages (pam_limits, pam_systemd, pam_env, …): a PAM event, no fields.
     e.event.dataset = Cow::Borrowed("auth.pam");
     true
+}
+
+/// The real `rhost=` of a PAM failure line: the one followed by ` user=` if any, else the last
+/// one (a `ruser` or `user` value may itself contain ` rhost=…`). Returns (start of `rhost=`, value).
+fn rhost_at(body: &str) -> Option<(usize, &str)> {
+    let mut last = None;
+    for (i, _) in body.match_indices("rhost=") {
+        if i > 0 && body.as_bytes().get(i - 1) != Some(&b' ') {
+            continue;
+        }
+        let v = body.get(i + 6..)?;
+        let end = v.find(' ').unwrap_or(v.len());
+        let val = v.get(..end)?;
+        if v.get(end..).is_some_and(|t| t.trim_start().starts_with("user=")) {
+            return Some((i, val));
+        }
+        last = Some((i, val));
+    }
+    last
+}
+
+fn rhost(body: &str) -> Option<&str> {
+    rhost_at(body).map(|(_, h)| h).filter(|h| !h.is_empty())
+}
+
+/// (`ruser`, `user`) of a PAM failure line, each delimited by the field that really follows it
+/// (`ruser=` runs up to the real ` rhost=`, `user=` to the end of the line), empty → None.
+fn pam_users(body: &str) -> (Option<&str>, Option<&str>) {
+    let Some((ri, host)) = rhost_at(body) else {
+        return (
+            kv(body, "ruser").filter(|u| !u.is_empty()),
+            kv(body, "user").filter(|u| !u.is_empty()),
+        );
+    };
+    let before = body.get(..ri).unwrap_or("");
+    let ruser = before
+        .rfind("ruser=")
+        .and_then(|i| before.get(i + 6..))
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    let after = body.get(ri + 6 + host.len()..).unwrap_or("").trim_start();
+    let user = after.strip_prefix("user=").map(str::trim).filter(|u| !u.is_empty());
+    (ruser, user)
 }
 
 /// `alice(uid=1001)` → (`alice`, Some(`1001`)); `(uid=0)` → (``, Some(`0`)).

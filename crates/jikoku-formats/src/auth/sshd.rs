@@ -6,23 +6,41 @@ use jikoku_core::Event;
 
 use super::{peer, set};
 
-/// Splits `USER from ADDR port N[ ssh2][: KEY FP]` or `USER ADDR port N` → (user, addr, port, tail).
+/// Splits `USER from ADDR port N[ ssh2][: KEY FP]` or `USER from ADDR` → (user, addr, port, tail).
+///
+/// User names may hold spaces and even ` from `, and old sshd appended attacker text after
+/// `ssh2: ` (`… port 20000 ssh1: ruser from 1.2.3.4`): the first ` from ADDR port N` whose
+/// tail is empty, `ssh1`/`ssh2…` or `: …` wins; without any, the last ` from ADDR`.
 fn user_addr_port<'a>(
     s: &'a str,
     sep: &str,
 ) -> Option<(&'a str, &'a str, Option<&'a str>, &'a str)> {
-    let idx = s.rfind(sep)?;
-    let user = s.get(..idx)?;
-    let rest = s.get(idx + sep.len()..)?;
-    let (addr, after) = rest.split_once(' ').unwrap_or((rest, ""));
-    let (port, tail) = match after.strip_prefix("port ") {
-        Some(p) => {
-            let end = p.find([' ', ':']).unwrap_or(p.len());
-            (p.get(..end), p.get(end..).unwrap_or(""))
-        }
-        None => (None, after),
+    let split = |idx: usize| -> Option<(&'a str, &'a str, Option<&'a str>, &'a str)> {
+        let user = s.get(..idx)?;
+        let rest = s.get(idx + sep.len()..)?;
+        let (addr, after) = rest.split_once(' ').unwrap_or((rest, ""));
+        let (port, tail) = match after.strip_prefix("port ") {
+            Some(p) => {
+                let end = p.find([' ', ':']).unwrap_or(p.len());
+                (
+                    p.get(..end).filter(|d| !d.is_empty() && d.bytes().all(|c| c.is_ascii_digit())),
+                    p.get(end..).unwrap_or(""),
+                )
+            }
+            None => (None, after),
+        };
+        Some((user, addr, port, tail))
     };
-    Some((user, addr, port, tail))
+    for (idx, _) in s.match_indices(sep) {
+        if let Some(found @ (_, _, Some(_), tail)) = split(idx) {
+            let t = tail.trim_start();
+            let t = t.strip_prefix("ssh1").or_else(|| t.strip_prefix("ssh2")).unwrap_or(t);
+            if t.is_empty() || t.starts_with(':') {
+                return Some(found);
+            }
+        }
+    }
+    split(s.rfind(sep)?)
 }
 
 /// Splits `[USER ]ADDR port N[ tail]` → (user, addr, port).
@@ -95,7 +113,8 @@ pub fn decode(msg: &str, e: &mut Event) -> bool {
             e.set_extra("ssh", "method", method);
             let tail = tail.trim_start();
             let tail = tail.strip_prefix("ssh2").unwrap_or(tail).trim_start();
-            if let Some(key) = tail.strip_prefix(": ") {
+            let keyed = method == "publickey" || method == "hostbased";
+            if let Some(key) = tail.strip_prefix(": ").filter(|_| keyed) {
                 if let Some((kt, fp)) = key.split_once(' ') {
                     e.set_extra("ssh", "key_type", kt);
                     e.set_extra("ssh", "fingerprint", fp);
@@ -139,19 +158,200 @@ pub fn decode(msg: &str, e: &mut Event) -> bool {
             return true;
         }
     }
-    if let Some(r) = msg_core.strip_prefix("Received disconnect from ") {
+    // `error: ` / `fatal: ` prefixes (log level) before forms that also appear without them.
+    let bare = msg_core
+        .strip_prefix("error: ")
+        .or_else(|| msg_core.strip_prefix("fatal: "))
+        .unwrap_or(msg_core);
+    if let Some(r) = bare.strip_prefix("Received disconnect from ") {
+        // `ADDR port N:11: reason`, `ADDR: 11: reason` (old), `ADDR port N:11:` (no reason)
         let (addr, rest) = r.split_once(' ').unwrap_or((r, ""));
+        let (addr, rest) = match addr.strip_suffix(':') {
+            Some(a) if !rest.starts_with("port ") => (a, rest),
+            _ => (addr, rest),
+        };
         let port = rest.strip_prefix("port ").map(|p| p.split(':').next().unwrap_or(p));
         set(e, "auth.sshd", "session", "end", "ssh-disconnect");
         peer(e, addr, port);
-        if let Some((_, reason)) = rest.split_once(": ") {
-            e.set_extra(
-                "ssh",
-                "disconnect_reason",
-                reason.trim_start_matches(|c: char| c.is_ascii_digit() || c == ':').trim(),
-            );
+        let reason = match rest.strip_prefix("port ") {
+            Some(p) => p.split_once(':').map(|(_, r)| r).unwrap_or(""),
+            None => rest,
+        };
+        let reason = reason
+            .trim_start()
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start_matches(':')
+            .trim();
+        if !reason.is_empty() {
+            e.set_extra("ssh", "disconnect_reason", reason);
         }
         preauth(e, msg);
+        return true;
+    }
+    if let Some(r) = bare.strip_prefix("Unable to negotiate with ") {
+        if let Some((who, reason)) = r.split_once(": ") {
+            if let Some((_, addr, port)) = user_ip_port(who) {
+                set(e, "auth.sshd", "network", "connection", "ssh-negotiation-failed");
+                e.outcome("failure");
+                e.event.reason = Some(reason.to_string());
+                peer(e, addr, port);
+                preauth(e, msg);
+                return true;
+            }
+        }
+    }
+    // `banner exchange: Connection from ADDR port N: invalid format`,
+    // `ssh_dispatch_run_fatal: Connection from ADDR port N: message authentication code incorrect`
+    for (p, action) in [
+        ("banner exchange: Connection from ", "ssh-bad-banner"),
+        ("ssh_dispatch_run_fatal: Connection from ", "ssh-protocol-error"),
+        ("Timeout before authentication for ", "ssh-login-timeout"),
+    ] {
+        if let Some(r) = bare.strip_prefix(p) {
+            let (who, reason) = r.split_once(": ").unwrap_or((r, ""));
+            // `Timeout before authentication for connection from ADDR to ADDR, pid = N` (old)
+            let who = who
+                .strip_prefix("connection from ")
+                .map_or(who, |w| w.split([' ', ',']).next().unwrap_or(w));
+            if let Some((_, addr, port)) = user_ip_port(who) {
+                set(e, "auth.sshd", "network", "connection", action);
+                e.outcome("failure");
+                if !reason.is_empty() {
+                    e.event.reason = Some(reason.to_string());
+                }
+                peer(e, addr, port);
+                preauth(e, msg);
+                return true;
+            }
+        }
+    }
+    if let Some(r) = bare.strip_prefix("input_userauth_request: invalid user ") {
+        // `input_userauth_request: invalid user admin [preauth]` (OpenSSH ≤ 7.4; peer on other lines)
+        set(e, "auth.sshd", "authentication", "info", "ssh-invalid-user");
+        e.outcome("failure");
+        e.event.reason = Some("invalid user".into());
+        set_user(e, r, Some("invalid"));
+        preauth(e, msg);
+        return true;
+    }
+    if bare.starts_with("PAM service(") && bare.contains("ignoring max retries") {
+        set(e, "auth.sshd", "authentication", "info", "ssh-pam-max-retries");
+        e.outcome("failure");
+        e.event.reason = Some(bare.to_string());
+        return true;
+    }
+    if let Some(r) = bare.strip_prefix("kex_exchange_identification: ") {
+        // No address on this line (it is on `Connection from` / `Connection reset by` of the same pid).
+        set(e, "auth.sshd", "network", "connection", "ssh-bad-banner");
+        e.outcome("failure");
+        e.event.reason = Some(r.to_string());
+        return true;
+    }
+    if let Some(r) = bare.strip_prefix("Bad protocol version identification ") {
+        if let Some((_, addr, port, _)) = user_addr_port(r, " from ") {
+            set(e, "auth.sshd", "network", "connection", "ssh-bad-banner");
+            e.outcome("failure");
+            e.event.reason = Some("bad protocol version identification".into());
+            peer(e, addr, port);
+            return true;
+        }
+    }
+    if let Some(r) = bare.strip_prefix("ROOT LOGIN REFUSED FROM ") {
+        let (addr, rest) = r.split_once(' ').unwrap_or((r, ""));
+        set(e, "auth.sshd", "authentication", "start", "ssh-login");
+        e.outcome("failure");
+        e.event.reason = Some("root login refused".into());
+        e.user.name = Some("root".into());
+        peer(e, addr, rest.strip_prefix("port ").and_then(|p| p.split(' ').next()));
+        return true;
+    }
+    if let Some(r) = bare.strip_prefix("refused connect from ") {
+        // tcp wrappers: `refused connect from NAME@ADDR (ADDR)` or `… from HOST (ADDR)`
+        let addr = r
+            .rsplit_once(" (")
+            .and_then(|(_, a)| a.strip_suffix(')'))
+            .unwrap_or_else(|| r.rsplit('@').next().unwrap_or(r));
+        set(e, "auth.sshd", "network", "connection", "ssh-connection-refused");
+        e.outcome("failure");
+        e.event.reason = Some("refused by tcp wrappers".into());
+        peer(e, addr, None);
+        return true;
+    }
+    if let Some(r) = bare.strip_prefix("PAM: ") {
+        // `error: PAM: Authentication failure for [illegal user ]U from H[ via X]`,
+        // `… Authentication error for …`, `… User not known to the underlying authentication module for …`
+        if let Some((what, rest)) = r.split_once(" for ") {
+            if let Some((user, host, _, _)) = user_addr_port(rest, " from ") {
+                let (user, kind) = strip_user_kind(user);
+                let host = host.split(' ').next().unwrap_or(host);
+                set(e, "auth.sshd", "authentication", "start", "ssh-login");
+                e.outcome("failure");
+                e.event.reason = Some(format!("PAM: {what}"));
+                set_user(e, user, kind);
+                peer(e, host, None);
+                return true;
+            }
+        }
+    }
+    if let Some(r) = bare.strip_prefix("Disconnecting: Too many authentication failures") {
+        set(e, "auth.sshd", "authentication", "info", "ssh-too-many-failures");
+        e.outcome("failure");
+        e.event.reason = Some("too many authentication failures".into());
+        if let Some(u) = r.strip_prefix(" for ").map(|u| strip_user_kind(u)) {
+            set_user(e, u.0, u.1);
+        }
+        preauth(e, msg);
+        return true;
+    }
+    if let Some(r) = bare.strip_prefix("Close session: user ") {
+        // `Close session: user carol from 127.0.0.1 port 58460 id 0`
+        if let Some((user, addr, port, _)) = user_addr_port(r, " from ") {
+            set(e, "auth.sshd", "session", "end", "ssh-session-end");
+            e.user.name = Some(user.to_string());
+            peer(e, addr, port);
+            return true;
+        }
+    }
+    if let Some(r) = bare.strip_prefix("Starting session: ") {
+        // `Starting session: command for carol from 127.0.0.1 port 34464 id 0`
+        if let Some((kind, rest)) = r.split_once(" for ") {
+            if let Some((user, addr, port, _)) = user_addr_port(rest, " from ") {
+                set(e, "auth.sshd", "session", "start", "ssh-session-start");
+                e.user.name = Some(user.to_string());
+                peer(e, addr, port);
+                e.set_extra("ssh", "session_type", kind);
+                return true;
+            }
+        }
+    }
+    if let Some(r) = bare.strip_prefix("SSH: Server;Ltype: ") {
+        // Debian's old LogLevel VERBOSE trail: `SSH: Server;Ltype: Authname;Remote: 127.0.0.1-1780;Name: root`
+        set(e, "auth.sshd", "network", "info", "ssh-connection-info");
+        for part in r.split(';') {
+            if let Some(rem) = part.strip_prefix("Remote: ") {
+                let (a, p) = rem.rsplit_once('-').unwrap_or((rem, ""));
+                peer(e, a, Some(p));
+            } else if let Some(n) = part.strip_prefix("Name: ") {
+                e.user.name = Some(n.trim_end_matches(" [preauth]").to_string());
+            }
+        }
+        e.set_extra("ssh", "ltype", r.split(';').next().unwrap_or(""));
+        preauth(e, msg);
+        return true;
+    }
+    if let Some(r) =
+        bare.strip_prefix("Accepted key ").or_else(|| bare.strip_prefix("Accepted certificate ID "))
+    {
+        // `Accepted key ED25519 SHA256:… found at /home/carol/.ssh/authorized_keys:1`
+        set(e, "auth.sshd", "authentication", "info", "ssh-key-accepted");
+        let (key, file) = r.split_once(" found at ").unwrap_or((r, ""));
+        if let Some((kt, fp)) = key.split_once(' ') {
+            e.set_extra("ssh", "key_type", kt);
+            e.set_extra("ssh", "fingerprint", fp);
+        }
+        if !file.is_empty() {
+            e.set_extra("ssh", "authorized_keys", file);
+        }
         return true;
     }
     if let Some(r) = msg_core.strip_prefix("Did not receive identification string from ") {
@@ -166,6 +366,15 @@ pub fn decode(msg: &str, e: &mut Event) -> bool {
         let port = rest.strip_prefix("port ").and_then(|p| p.split(' ').next());
         set(e, "auth.sshd", "network", "connection", "ssh-connection");
         peer(e, addr, port);
+        // `… on 127.0.0.1 port 2222 rdomain ""`: the local end.
+        if let Some((_, local)) = rest.split_once(" on ") {
+            let (laddr, lrest) = local.split_once(' ').unwrap_or((local, ""));
+            e.destination.set_address(laddr);
+            e.destination.port = lrest
+                .strip_prefix("port ")
+                .and_then(|p| p.split(' ').next())
+                .and_then(|p| p.parse().ok());
+        }
         return true;
     }
     if let Some(r) = msg_core
@@ -193,17 +402,6 @@ pub fn decode(msg: &str, e: &mut Event) -> bool {
                 peer(e, addr, port);
                 return true;
             }
-        }
-    }
-    if let Some(r) = msg_core.strip_prefix("error: PAM: authentication error for ") {
-        if let Some((user, host, _, _)) = user_addr_port(r, " from ") {
-            let (user, kind) = strip_user_kind(user);
-            set(e, "auth.sshd", "authentication", "info", "ssh-login");
-            e.outcome("failure");
-            e.event.reason = Some("PAM authentication error".into());
-            set_user(e, user, kind);
-            peer(e, host, None);
-            return true;
         }
     }
     if msg_core.starts_with("PAM ") && msg_core.contains("more authentication failure") {
@@ -264,7 +462,104 @@ pub fn decode(msg: &str, e: &mut Event) -> bool {
         set(e, "auth.sshd", "process", "end", "ssh-stop");
         return true;
     }
+    // Other fatal errors end the connection (`fatal: Read from socket failed: Connection reset by peer`).
+    if let Some(r) = msg_core.strip_prefix("fatal: ") {
+        set(e, "auth.sshd", "network", "end", "ssh-fatal");
+        e.outcome("failure");
+        e.event.reason = Some(r.to_string());
+        preauth(e, msg);
+        return true;
+    }
     false
+}
+
+/// `A:P` (dropbear writes `::ffff:1.2.3.4:60495`, `<192.0.2.3:52289>`) → (addr, port).
+fn host_colon_port(s: &str) -> (&str, Option<&str>) {
+    let s = s.trim_start_matches('<').trim_end_matches(['>', ':']);
+    match s.rsplit_once(':') {
+        Some((a, p)) if !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()) && !a.is_empty() => {
+            (a, Some(p))
+        }
+        _ => (s, None),
+    }
+}
+
+/// Dropbear: `Bad password attempt for 'root' from 1.2.3.4:60588`,
+/// `Login attempt for nonexistent user from ::ffff:1.2.3.4:60495`,
+/// `Exit before auth (user 'root', 10 fails): Max auth tries reached - user 'root' from 1.2.3.4:60588`,
+/// `Exit before auth from <192.0.2.3:52289>: …`, `Password auth succeeded for 'alice' from …`,
+/// `Pubkey auth succeeded for 'alice' with key md5 … from …`, `Child connection from …`,
+/// `Exit (alice): Disconnect received`; with or without dropbear's own `[pid] Mmm dd hh:mm:ss ` prefix.
+pub fn decode_dropbear(msg: &str, e: &mut Event) -> bool {
+    let mut m = msg;
+    if let Some(r) = m.strip_prefix('[') {
+        if let Some((pid, rest)) = r.split_once("] ") {
+            if pid.bytes().all(|c| c.is_ascii_digit()) {
+                // `Jul 10 23:53:52 ` (16 bytes) when present
+                m = match rest.get(..16) {
+                    Some(ts)
+                        if ts.as_bytes().get(15) == Some(&b' ') && ts.get(9..10) == Some(":") =>
+                    {
+                        rest.get(16..).unwrap_or(rest)
+                    }
+                    _ => rest,
+                };
+            }
+        }
+    }
+    let user_q = |s: &str| -> Option<String> {
+        let i = s.find("user '").map(|i| i + 6).or_else(|| s.find("for '").map(|i| i + 5))?;
+        let r = s.get(i..)?;
+        r.find('\'').and_then(|j| r.get(..j)).map(str::to_string)
+    };
+    let from = |s: &str| -> Option<(String, Option<String>)> {
+        let i = s.rfind(" from ")?;
+        let r = s.get(i + 6..)?;
+        let tok = r.split([' ']).next().unwrap_or(r);
+        let (a, p) = host_colon_port(tok);
+        Some((a.to_string(), p.map(str::to_string)))
+    };
+    let lower = m.to_ascii_lowercase();
+    let (action, category, kind, outcome) = if lower.starts_with("bad password attempt for ") {
+        ("ssh-login", "authentication", "start", Some("failure"))
+    } else if lower.starts_with("login attempt for nonexistent user") {
+        ("ssh-invalid-user", "authentication", "info", Some("failure"))
+    } else if lower.starts_with("exit before auth") {
+        ("ssh-disconnect", "session", "end", Some("failure"))
+    } else if lower.starts_with("password auth succeeded for ")
+        || lower.starts_with("pubkey auth succeeded for ")
+    {
+        ("ssh-login", "authentication", "start", Some("success"))
+    } else if lower.starts_with("child connection from ") {
+        ("ssh-connection", "network", "connection", None)
+    } else if lower.starts_with("exit (") {
+        ("ssh-disconnect", "session", "end", None)
+    } else {
+        return false;
+    };
+    set(e, "auth.dropbear", category, kind, action);
+    if let Some(o) = outcome {
+        e.outcome(o);
+    }
+    if outcome == Some("failure") {
+        let reason = m.split_once(" - ").map_or(m, |(_, r)| r);
+        e.event.reason = Some(reason.split(" from ").next().unwrap_or(reason).to_string());
+    }
+    let user = if let Some(r) = m.strip_prefix("Exit (") {
+        r.split_once(')').map(|(u, _)| u.to_string())
+    } else {
+        user_q(m)
+    };
+    if let Some(u) = user.filter(|u| !u.is_empty() && u != "is invalid") {
+        e.user.name = Some(u);
+    }
+    if let Some(r) = m.strip_prefix("Exit before auth from ") {
+        let (a, p) = host_colon_port(r.split(' ').next().unwrap_or(r));
+        peer(e, a, p);
+    } else if let Some((a, p)) = from(m) {
+        peer(e, &a, p.as_deref());
+    }
+    true
 }
 
 #[cfg(test)]

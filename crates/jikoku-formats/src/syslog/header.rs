@@ -8,6 +8,15 @@
 //! then, for 2 and 3, an optional FreeBSD `-v` priority (`<4.3>`, `<auth.info>`), the host
 //! (absent when the next word is already a tag such as `sshd[12]:` or `kernel:`), and the tag:
 //! up to `[`, `:` or a space, an optional `[pid]`, an optional macOS `<Level>` and an optional `:`.
+//!
+//! Variants of real files also read: French/German month names (`août`, `Dez`); a ChromeOS
+//! severity word instead of the host; bracketed tags (`[sshd]:`, `[test-demo][13709]`); tags
+//! with spaces before `[pid]:` (`Microsoft Word[14463]:`, old login's ` -- root[2421]:`); a
+//! colon inside parentheses (`audit(1131538222.234:0):`); macOS launchd/sandboxd context
+//! (`launchd[1] (com.apple.foo[12]): msg`); sysklogd's version (`syslogd 1.4.1: restart.`);
+//! tags padded to a column (`fail2ban.actions        [123]:`); loghub HPC lines
+//! (`- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond[2916]: …`: the year comes
+//! from the date column, the host from the node column; the epoch is kept, not used).
 
 use jikoku_time::RawTime;
 
@@ -32,12 +41,55 @@ pub struct Header<'a> {
     pub structured_data: Option<&'a str>,
     /// FreeBSD `-v`/`-vv` priority written after the timestamp, or a macOS `<Level>`.
     pub level: Option<&'a str>,
+    /// macOS launchd/sandboxd context written between `tag[pid]` and the colon:
+    /// `launchd[1] (com.apple.foo[123]): msg` → `com.apple.foo[123]`.
+    pub context: Option<&'a str>,
+    /// Loghub HPC prefix (Thunderbird): (alert label, epoch) written before the syslog line.
+    pub hpc: Option<(&'a str, &'a str)>,
     /// The message.
     pub msg: &'a str,
 }
 
 const MONTHS: [&str; 12] =
     ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// French and German `%b` month names (journalctl and syslog daemons under LC_TIME=fr_FR or
+/// de_DE: `août 19 11:08:37 …`, `Dez 31 11:59:59 …`), plus fail2ban's `Aou`. English wins first.
+const LOCAL_MONTHS: [(&str, u32); 21] = [
+    ("janv.", 1),
+    ("févr.", 2),
+    ("mars", 3),
+    ("avr.", 4),
+    ("avril", 4),
+    ("mai", 5),
+    ("juin", 6),
+    ("juil.", 7),
+    ("août", 8),
+    ("aou", 8),
+    ("sept.", 9),
+    ("oct.", 10),
+    ("nov.", 11),
+    ("déc.", 12),
+    ("déc", 12),
+    ("mär", 3),
+    ("märz", 3),
+    ("okt", 10),
+    ("dez", 12),
+    ("févr", 2),
+    ("juil", 7),
+];
+
+/// A localized month word at the start of `s` → (month, rest after the word).
+fn localized_month(s: &str) -> Option<(u32, &str)> {
+    let end = s.find(' ')?;
+    let word = s.get(..end)?;
+    if word.chars().count() > 6 {
+        return None;
+    }
+    let lower = word.to_lowercase();
+    let m = LOCAL_MONTHS.iter().find(|(n, _)| *n == lower)?.1;
+    Some((m, s.get(end..)?))
+}
 
 /// Month number of an English abbreviation (case-insensitive).
 pub fn month_number(m: &str) -> Option<u32> {
@@ -136,8 +188,10 @@ fn bsd_timestamp(s: &str) -> Option<(RawTime, &str)> {
         Some(r) => (true, r),
         None => (false, s),
     };
-    let mon = month_number(s.get(..3)?)?;
-    let s = s.get(3..)?;
+    let (mon, s) = match s.get(..3).and_then(month_number) {
+        Some(m) => (m, s.get(3..)?),
+        None => localized_month(s)?,
+    };
     let s = s.strip_prefix(' ')?;
     let s = s.strip_prefix(' ').unwrap_or(s);
     let n = s.bytes().take_while(u8::is_ascii_digit).count();
@@ -167,6 +221,11 @@ fn bsd_timestamp(s: &str) -> Option<(RawTime, &str)> {
     Some((RawTime::new(year, mon, day, h, mi, sec).with_fraction(frac), rest))
 }
 
+/// True when the line starts with a valid `<PRI>` (a new record, even without a timestamp).
+pub fn starts_with_pri(s: &str) -> bool {
+    pri(s).0.is_some()
+}
+
 /// True when the line starts like a BSD header whose month or day is not valid
 /// (`MMM 22 07:54:32 host ...`): such a line is an error, not a continuation.
 pub fn looks_like_bad_bsd_header(s: &str) -> bool {
@@ -186,13 +245,69 @@ fn is_tag_word(w: &str) -> bool {
     w.ends_with(':') || (w.ends_with(']') && w.contains('[')) || w.contains("]:")
 }
 
+/// The parts of `TAG[PID] <Level> (context): MSG`.
+type TagParts<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, Option<&'a str>, &'a str);
+
+/// `[sshd]`, `[test-demo][13709]` (bracketed tags, some BSD and embedded syslogs).
+fn bracket_tag(s: &str) -> Option<(&str, &str)> {
+    let r = s.strip_prefix('[')?;
+    let close = r.find(']')?;
+    let inner = r.get(..close)?;
+    let ok = !inner.is_empty()
+        && !inner.contains(' ')
+        && inner.bytes().any(|c| c.is_ascii_alphabetic())
+        && !inner.starts_with("ID");
+    ok.then(|| (inner, r.get(close + 1..).unwrap_or("")))
+}
+
+/// A tag holding spaces before `[pid]:` (`Microsoft Word[14463]: …`, `BezelServices 255.10[94]: …`,
+/// ` -- root[2421]: …` of old login): the text before `[digits]: `, when short and plain.
+fn spaced_tag(s: &str) -> Option<(&str, &str, &str)> {
+    let j = s.find("]: ").or_else(|| s.strip_suffix("]:").map(str::len))?;
+    let head = s.get(..j)?;
+    let k = head.rfind('[')?;
+    let pid = head.get(k + 1..)?;
+    let tag = head.get(..k)?.trim_start_matches(' ');
+    let plain = tag.starts_with(|c: char| c.is_ascii_alphabetic() || c == '-')
+        && tag.len() <= 64
+        && tag.matches(' ').count() <= 3
+        && !tag.contains([':', '[', ']', '(', ')', '<', '=', ','])
+        && !pid.is_empty()
+        && pid.bytes().all(|c| c.is_ascii_digit());
+    plain.then(|| (tag, pid, s.get(j + 2..).unwrap_or("")))
+}
+
 /// Splits `TAG[PID]: MSG`; tag is up to `[`, `:` or space.
-fn tag_pid(s: &str) -> (Option<&str>, Option<&str>, Option<&str>, &str) {
-    let end = s.find(['[', ':', ' ']).unwrap_or(s.len());
+fn tag_pid(s: &str) -> TagParts<'_> {
+    if let Some((tag, rest)) = bracket_tag(s) {
+        let (pid, rest) = match rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
+            Some((p, r)) if p.bytes().all(|c| c.is_ascii_digit()) => (Some(p), r),
+            _ => (None, rest),
+        };
+        let rest = rest.strip_prefix(':').unwrap_or(rest);
+        return (Some(tag), pid, None, None, rest.strip_prefix(' ').unwrap_or(rest));
+    }
+    let first = s.split(' ').next().unwrap_or(s);
+    if !first.contains(['[', ':']) {
+        if let Some((tag, pid, rest)) = spaced_tag(s) {
+            return (Some(tag), Some(pid), None, None, rest.strip_prefix(' ').unwrap_or(rest));
+        }
+    }
+    let mut end = s.find(['[', ':', ' ']).unwrap_or(s.len());
+    // `audit(1131538222.234:0): …`, `ioctl32(fdisk:515): …`: a colon inside parentheses.
+    if s.get(..end).is_some_and(|t| t.contains('(') && !t.contains(')')) {
+        if let Some(close) = s.find(')') {
+            let inside_plain = s.get(..close).is_some_and(|t| !t.contains(' '));
+            if inside_plain && s.get(close + 1..).is_some_and(|r| r.starts_with([':', '['])) {
+                end = close + 1;
+            }
+        }
+    }
     let tag = s.get(..end).filter(|t| !t.is_empty());
     let mut rest = s.get(end..).unwrap_or("");
     let mut pid = None;
     let mut level = None;
+    let mut context = None;
     if let Some(r) = rest.strip_prefix('[') {
         if let Some(close) = r.find(']') {
             pid = r.get(..close);
@@ -208,22 +323,94 @@ fn tag_pid(s: &str) -> (Option<&str>, Option<&str>, Option<&str>, &str) {
             }
         }
     }
+    // macOS `launchd[1] (com.apple.foo[123]): msg`, `sandboxd[129] ([31211]): msg`.
+    if pid.is_some() {
+        if let Some(r) = rest.strip_prefix(" (") {
+            if let Some(close) = r.find("):") {
+                if r.get(..close).is_some_and(|c| !c.is_empty() && !c.contains([' ', '('])) {
+                    context = r.get(..close);
+                    rest = r.get(close + 1..).unwrap_or("");
+                }
+            }
+        }
+    }
+    // sysklogd `syslogd 1.4.1: restart.`: a version between the tag and the colon.
+    if pid.is_none() {
+        if let Some(r) = rest.strip_prefix(' ') {
+            let v = r.split(' ').next().unwrap_or("");
+            if let Some(ver) = v.strip_suffix(':') {
+                if ver.starts_with(|c: char| c.is_ascii_digit())
+                    && ver.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+                {
+                    rest = r.get(ver.len()..).unwrap_or("");
+                }
+            }
+        }
+    }
     let had_colon = rest.starts_with(':');
     rest = rest.strip_prefix(':').unwrap_or(rest);
     if tag.is_none() && pid.is_none() && !had_colon {
-        return (None, None, level, s);
+        return (None, None, level, None, s);
     }
     // Exactly one space separates the tag from the message.
     rest = rest.strip_prefix(' ').unwrap_or(rest);
-    (tag, pid, level, rest)
+    (tag, pid, level, context, rest)
+}
+
+/// Loghub HPC logs (Thunderbird, BGL-style): `LABEL EPOCH YYYY.MM.DD NODE ` before a BSD line,
+/// whose host is written `NODE/NODE` or `src@NODE`. Returns (label, epoch, year, node, line).
+fn hpc_prefix(line: &str) -> Option<(&str, &str, i32, &str, &str)> {
+    let mut it = line.splitn(5, ' ');
+    let label = it.next()?;
+    let epoch = it.next()?;
+    let date = it.next()?;
+    let node = it.next()?;
+    let rest = it.next()?;
+    let ok_epoch = (9..=10).contains(&epoch.len()) && epoch.bytes().all(|c| c.is_ascii_digit());
+    let db = date.as_bytes();
+    let ok_date = db.len() == 10
+        && db.get(4) == Some(&b'.')
+        && db.get(7) == Some(&b'.')
+        && date.bytes().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !ok_epoch || !ok_date || label.is_empty() || node.is_empty() {
+        return None;
+    }
+    let year = date.get(..4)?.parse().ok()?;
+    Some((label, epoch, year, node, rest))
 }
 
 /// Parses the header of one line; `None` when the line does not start with one.
 pub fn parse(line: &str) -> Option<Header<'_>> {
+    if let Some((label, epoch, year, node, rest)) = hpc_prefix(line) {
+        if let Some(mut h) = parse_line(rest).filter(|h| h.variant == "rfc3164") {
+            h.time.year = Some(year);
+            h.host = Some(node);
+            h.hpc = Some((label, epoch));
+            return Some(h);
+        }
+    }
+    parse_line(line)
+}
+
+fn parse_line(line: &str) -> Option<Header<'_>> {
     let (pri_v, s) = pri(line);
     if pri_v.is_some() {
         if let Some(r) = s.strip_prefix("1 ") {
             if let Some(h) = rfc5424(pri_v, r) {
+                // `logger --rfc5424` through /dev/log, relayed by rsyslog as RFC 5424: APP-NAME `1`
+                // and the whole inner header in MSG.
+                if h.tag == Some("1")
+                    && h.pid.is_none()
+                    && h.msgid.is_none()
+                    && h.structured_data.is_none()
+                {
+                    if let Some(mut inner) = rfc5424(h.pri, h.msg) {
+                        if inner.time.month == 0 {
+                            inner.time = h.time;
+                        }
+                        return Some(inner);
+                    }
+                }
                 return Some(h);
             }
         }
@@ -247,6 +434,28 @@ pub fn parse(line: &str) -> Option<Header<'_>> {
             }
         }
     }
+    // ChromeOS: `2016-10-25T12:37:23.297265-07:00 INFO periodic_scheduler[13707]: …` (a severity, no host).
+    if variant == "rfc3339" && level.is_none() {
+        if let Some((word, after)) = rest.split_once(' ') {
+            let severity = matches!(
+                word,
+                "EMERG"
+                    | "ALERT"
+                    | "CRIT"
+                    | "ERR"
+                    | "ERROR"
+                    | "WARNING"
+                    | "WARN"
+                    | "NOTICE"
+                    | "INFO"
+                    | "DEBUG"
+            );
+            if severity && after.split(' ').next().is_some_and(is_tag_word) {
+                level = Some(word);
+                rest = after;
+            }
+        }
+    }
     let mut h = Header {
         pri: pri_v,
         time,
@@ -257,6 +466,8 @@ pub fn parse(line: &str) -> Option<Header<'_>> {
         msgid: None,
         structured_data: None,
         level,
+        context: None,
+        hpc: None,
         msg: rest,
     };
     if rest.is_empty() {
@@ -269,7 +480,23 @@ pub fn parse(line: &str) -> Option<Header<'_>> {
         h.msg = rest;
         return Some(h);
     }
-    let after_host = if is_tag_word(first) {
+    // A tag padded to a column before its pid (Python logging: `fail2ban.actions        [123]: …`).
+    let padded_tag = rest.get(first_end..).is_some_and(|r| {
+        let t = r.trim_start_matches(' ');
+        r.len() > t.len() + 1
+            && t.strip_prefix('[')
+                .and_then(|x| x.split_once("]:"))
+                .is_some_and(|(p, _)| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+    });
+    let after_host = if padded_tag {
+        h.tag = Some(first);
+        let r = rest.get(first_end..).unwrap_or("").trim_start_matches(' ');
+        if let Some((pid, m)) = r.strip_prefix('[').and_then(|x| x.split_once("]:")) {
+            h.pid = Some(pid);
+            h.msg = m.strip_prefix(' ').unwrap_or(m);
+        }
+        return Some(h);
+    } else if is_tag_word(first) {
         rest
     } else {
         h.host = Some(first);
@@ -281,16 +508,21 @@ pub fn parse(line: &str) -> Option<Header<'_>> {
         h.msg = after_host;
         return Some(h);
     }
-    let (tag, pid, lvl, msg) = tag_pid(after_host);
+    let (tag, pid, lvl, context, msg) = tag_pid(after_host);
     h.tag = tag;
     h.pid = pid;
+    h.context = context;
     if lvl.is_some() {
         h.level = lvl;
     }
     h.msg = msg;
     // `logger --rfc5424` through /dev/log: a whole RFC 5424 header nested in MSG with TAG `1`.
     if h.tag == Some("1") && h.pid.is_none() {
-        if let Some(inner) = rfc5424(h.pri, msg) {
+        if let Some(mut inner) = rfc5424(h.pri, msg) {
+            // `logger --rfc5424=notime`: NIL timestamp; the receiver's time stands.
+            if inner.time.month == 0 {
+                inner.time = h.time;
+            }
             return Some(inner);
         }
     }
@@ -329,6 +561,8 @@ fn rfc5424(pri_v: Option<u8>, s: &str) -> Option<Header<'_>> {
         msgid: nil(msgid),
         structured_data: sd,
         level: None,
+        context: None,
+        hpc: None,
         msg,
     })
 }

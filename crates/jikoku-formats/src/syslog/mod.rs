@@ -121,6 +121,14 @@ impl SyslogParser {
         if let Some(l) = h.level {
             e.log.level = Some(l.to_string());
         }
+        if let Some(c) = h.context {
+            e.set_extra("syslog", "context", c);
+        }
+        if let Some((label, epoch)) = h.hpc {
+            // The epoch column was added by the data set's authors: kept, not used for time.
+            e.set_extra("syslog", "alert_label", label);
+            e.set_extra("syslog", "epoch", epoch.parse::<i64>().unwrap_or_default());
+        }
         if let Some(n) = repeat_count(&msg) {
             e.event.action = Some(Cow::Borrowed("syslog-repeat"));
             e.set_extra("syslog", "repeat_count", n);
@@ -133,13 +141,16 @@ impl SyslogParser {
                 }
             }
         }
-        Record::new(e, h.time.clone())
+        // An RFC 5424 NIL timestamp (`-`) is no time at all: the record has none.
+        let time = (h.time.month != 0).then(|| h.time.clone());
+        Record { event: e, time }
     }
 }
 
 /// N of `message repeated N times: [ …]`, `last message repeated N times`,
 /// `--- last message repeated N times ---`.
 fn repeat_count(msg: &str) -> Option<u64> {
+    let msg = msg.trim_start_matches(' ');
     let rest = msg
         .strip_prefix("message repeated ")
         .or_else(|| msg.strip_prefix("last message repeated "))
@@ -203,6 +214,7 @@ impl Parser for SyslogParser {
     ) -> std::io::Result<()> {
         let mut reader = LineReader::new(input);
         let mut pending: Option<Record> = None;
+        let mut peers = SshPeers::default();
         while let Some(line) = reader.next_line()? {
             let text = bytes_to_cow(line.bytes);
             if line.truncated {
@@ -230,17 +242,27 @@ impl Parser for SyslogParser {
                 if let Some(p) = pending.take() {
                     sink(p);
                 }
-                pending = Some(self.record(&h, line.bytes, line.offset, line.number));
+                let mut rec = self.record(&h, line.bytes, line.offset, line.number);
+                peers.apply(&mut rec);
+                pending = Some(rec);
                 continue;
             }
             if text.starts_with('#') {
                 if let Some(p) = pending.take() {
                     sink(p);
                 }
-                sink(crate::text::comment_record(&text, line.offset, line.number));
+                // Pending, so that blank lines after it join it (annotated corpora).
+                pending = Some(crate::text::comment_record(&text, line.offset, line.number));
                 continue;
             }
-            let bad_header = header::looks_like_bad_bsd_header(&text);
+            let bad_pri = header::starts_with_pri(&text);
+            let bad_header = bad_pri || header::looks_like_bad_bsd_header(&text);
+            let blank = text.trim().is_empty();
+            if pending.as_ref().is_some_and(|p| p.event.event.dataset == "text.comment") && !blank {
+                if let Some(p) = pending.take() {
+                    sink(p);
+                }
+            }
             let can_continue = pending.as_ref().is_some_and(|p| {
                 p.event.jikoku.lines.unwrap_or(1) < MAX_CONTINUATION_LINES
                     && !line.bytes.contains(&0)
@@ -262,7 +284,9 @@ impl Parser for SyslogParser {
             if let Some(p) = pending.take() {
                 sink(p);
             }
-            let reason = if bad_header {
+            let reason = if bad_pri {
+                "syslog PRI without a timestamp this parser knows"
+            } else if bad_header {
                 "not a syslog header: invalid month or day"
             } else if line.bytes.contains(&0) {
                 "not a syslog line: contains NUL bytes"
@@ -277,6 +301,49 @@ impl Parser for SyslogParser {
             sink(p);
         }
         Ok(())
+    }
+}
+
+/// sshd writes the client address on some lines of a connection only (`Connection from …`,
+/// `Failed …`), not on others (`fatal: Read from socket failed`, `error: kex_exchange_identification: …`,
+/// `Disconnecting: Too many authentication failures`). Within one file, a sshd record without a
+/// peer gets the peer of the last record of the same host and pid written at most
+/// [`SshPeers::WINDOW`] seconds before, marked `jikoku.ssh.source_from_pid: true`.
+#[derive(Default)]
+struct SshPeers {
+    last: std::collections::HashMap<(String, i64), (jikoku_core::Endpoint, Option<i64>)>,
+}
+
+impl SshPeers {
+    /// sshd's pre-authentication phase lasts LoginGraceTime (120 s by default).
+    const WINDOW: i64 = 300;
+
+    fn apply(&mut self, r: &mut Record) {
+        let e = &mut r.event;
+        if !matches!(e.process.name.as_deref(), Some("sshd" | "sshd-session" | "sshd-auth")) {
+            return;
+        }
+        let Some(pid) = e.process.pid else { return };
+        let key = (e.host.name.clone().unwrap_or_default(), pid);
+        // Seconds within a year, month lengths rounded up: a month boundary can only widen the gap.
+        let t = r.time.as_ref().map(|t| {
+            ((i64::from(t.month) * 31 + i64::from(t.day)) * 24 + i64::from(t.hour)) * 3600
+                + i64::from(t.minute) * 60
+                + i64::from(t.second)
+        });
+        if !e.source.is_empty() {
+            if self.last.len() > 100_000 {
+                self.last.clear();
+            }
+            self.last.insert(key, (e.source.clone(), t));
+        } else if let Some((src, t0)) = self.last.get(&key) {
+            let near =
+                matches!((t0, t), (Some(a), Some(b)) if (0..=Self::WINDOW).contains(&(b - a)));
+            if near {
+                e.source = src.clone();
+                e.set_extra("ssh", "source_from_pid", true);
+            }
+        }
     }
 }
 
