@@ -307,6 +307,33 @@ mod tests {
     }
 
     #[test]
+    fn tzif_copy_and_freebsd_forms() {
+        // A TZif copy (not a link) at etc/localtime is matched by content in this machine's zone
+        // database (tzdata is installed by .ci/run).
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        std::fs::create_dir_all(r.join("etc")).unwrap();
+        std::fs::copy("/usr/share/zoneinfo/Asia/Tokyo", r.join("etc/localtime")).unwrap();
+        let (tz, from) = discover(r).zone.unwrap();
+        assert_eq!(tz, chrono_tz::Asia::Tokyo);
+        assert!(from.contains("TZif content matched"), "{from}");
+        // FreeBSD: hostname in rc.conf, zone name in var/db/zoneinfo.
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        std::fs::create_dir_all(r.join("etc")).unwrap();
+        std::fs::create_dir_all(r.join("var/db")).unwrap();
+        std::fs::write(
+            r.join("etc/rc.conf"),
+            "sshd_enable=\"YES\"\nhostname=\"bsd.example.org\"\n",
+        )
+        .unwrap();
+        std::fs::write(r.join("var/db/zoneinfo"), "Europe/London\n").unwrap();
+        let f = discover(r);
+        assert_eq!(f.host.unwrap(), ("bsd.example.org".into(), "etc/rc.conf".into()));
+        assert_eq!(f.zone.unwrap(), (chrono_tz::Europe::London, "var/db/zoneinfo".into()));
+    }
+
+    #[test]
     fn host_and_zone() {
         let d = tempfile::tempdir().unwrap();
         let r = d.path();
