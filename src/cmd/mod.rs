@@ -2,6 +2,7 @@
 
 mod index;
 mod parse;
+mod stats;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest(a) => index::ingest(a),
         Command::Search(a) => index::search(a),
         Command::Sources(a) => index::sources(a),
+        Command::Stats(a) => stats::run(a),
         Command::Formats => {
             for p in jikoku_formats::registry::parsers() {
                 let aliases = p.aliases().join(", ");
