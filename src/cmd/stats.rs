@@ -1,11 +1,7 @@
 //! `jikoku stats mail|http`: ranked abuse signals and summaries (polars; feature `analytics`).
 
-use std::process::ExitCode;
-
-use crate::args::StatsArgs;
-
 #[cfg(not(feature = "analytics"))]
-pub fn run(_a: StatsArgs) -> anyhow::Result<ExitCode> {
+pub fn run(_a: crate::args::StatsArgs) -> anyhow::Result<std::process::ExitCode> {
     Err(super::UserError("built without analytics: cargo build --features analytics".into()).into())
 }
 

@@ -2,7 +2,7 @@
 //! rank first. The traffic is written as Apache combined lines and read back through the real
 //! parser (jikoku-ingest), so the test covers the field names the parser emits.
 #![cfg(feature = "analytics")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::io::Write;
 
@@ -353,7 +353,7 @@ fn summaries_and_outputs() {
     let csv = String::from_utf8(csv).unwrap();
     let mut rows = csv.lines();
     assert_eq!(rows.next(), Some("rank,kind,score,subject,count,first_seen,last_seen,reason"));
-    assert!(rows.next().unwrap().starts_with(&format!("1,webshell,")), "{csv}");
+    assert!(rows.next().unwrap().starts_with("1,webshell,"), "{csv}");
     let mut jl = vec![];
     stats::write_frame(&mut jl, &df, StatsFormat::Jsonl).unwrap();
     let first: Value = serde_json::from_slice(jl.split(|b| *b == b'\n').next().unwrap()).unwrap();

@@ -3,7 +3,7 @@
 //! `source.ip`, `source.domain`): 50 accounts over a month, a newsletter account that is busy every
 //! day, and 3 compromised accounts that must rank first.
 #![cfg(feature = "analytics")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use jikoku_report::stats;
 use serde_json::{Value, json};
