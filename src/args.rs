@@ -26,6 +26,8 @@ pub enum Command {
     At(AtArgs),
     /// The evidence manifest: each source's path, size, mtime, SHA-256, format, counts and time decisions.
     Sources(SourcesArgs),
+    /// Per-account / per-client analytics and ranked abuse signals (polars; `--features analytics`).
+    Stats(StatsArgs),
     /// List the formats jikoku reads.
     Formats,
 }
@@ -171,6 +173,32 @@ pub struct SourcesArgs {
     /// table (default) or jsonl.
     #[arg(long, default_value = "table")]
     pub output: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// What to analyse: `http` (webshells, CMS logins, form-spam bursts, scanners) or `mail`
+    /// (SASL accounts per day).
+    #[arg(value_parser = ["http", "mail"])]
+    pub what: String,
+    /// http: signal (default: ranked findings with reasons), client, path.
+    /// mail: signal (default), day (per account and day).
+    #[arg(long, default_value = "signal")]
+    pub by: String,
+    /// table (default on a terminal), csv, jsonl (default otherwise), parquet.
+    #[arg(long)]
+    pub output: Option<String>,
+    /// At most N rows.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Read the events from this index instead of PATHs.
+    #[arg(long, conflicts_with = "paths")]
+    pub index: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Files or directories to parse (without --index).
+    #[arg(required_unless_present = "index")]
+    pub paths: Vec<PathBuf>,
 }
 
 #[cfg(test)]

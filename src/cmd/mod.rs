@@ -3,6 +3,7 @@
 mod at;
 mod index;
 mod parse;
+mod stats;
 
 use std::process::ExitCode;
 
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sources(a) => index::sources(a),
         Command::At(a) => at::run(a),
         Command::Timeline(a) => index::timeline(a),
+        Command::Stats(a) => stats::run(a),
         Command::Formats => {
             for p in jikoku_formats::registry::parsers() {
                 let aliases = p.aliases().join(", ");

@@ -6,10 +6,13 @@
 //! - [`escape`]: log text is attacker-controlled: terminal output has control characters and
 //!   escape sequences made visible, CSV cells that a spreadsheet would run as a formula are
 //!   neutralised.
+//! - [`stats`] (feature `analytics`): ranked abuse signals computed with polars.
 #![warn(missing_docs)]
 
 pub mod at;
 pub mod escape;
+#[cfg(feature = "analytics")]
+pub mod stats;
 
 use std::io::{self, Write};
 
