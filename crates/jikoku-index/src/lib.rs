@@ -219,6 +219,34 @@ impl CaseIndex {
         Ok(out)
     }
 
+    /// Visits every event in storage order (not time order) with its sort key: `@timestamp`
+    /// (UTC ns), the sequence (source number × 2^32 + record number) and the stored JSON text.
+    /// Memory stays flat whatever the index size (`jikoku ship --index` streams it).
+    /// The visitor's error stops the scan and is returned.
+    pub fn scan<E: From<Error>>(
+        &self,
+        f: &mut dyn FnMut(i64, u64, &str) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        self.reader.reload().map_err(Error::from)?;
+        let searcher = self.reader.searcher();
+        for segment in searcher.segment_readers() {
+            let ts = segment.fast_fields().i64(schema::TIMESTAMP_NS).map_err(Error::from)?;
+            let seq = segment.fast_fields().u64(schema::SEQ).map_err(Error::from)?;
+            let store = segment.get_store_reader(64).map_err(Error::from)?;
+            let alive = segment.alive_bitset();
+            for doc in 0..segment.max_doc() {
+                if alive.is_some_and(|a| a.is_deleted(doc)) {
+                    continue;
+                }
+                let d: TantivyDocument = store.get(doc).map_err(Error::from)?;
+                if let Some(text) = d.get_first(self.fields.event).and_then(|v| v.as_str()) {
+                    f(ts.first(doc).unwrap_or(i64::MIN), seq.first(doc).unwrap_or(0), text)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Number of events in the index.
     pub fn count(&self) -> Result<u64> {
         self.reader.reload()?;

@@ -145,19 +145,46 @@ fn is_field_name(s: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '@')
 }
 
-struct P<'a> {
-    toks: Vec<Tok>,
-    pos: usize,
-    f: &'a Fields,
+/// A parsed query: the syntax tree, for engines other than tantivy (`jikoku-clickhouse`
+/// translates it to SQL). [`parse`] lowers the same tree to a tantivy query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// Every event (an empty query; the positive side of a purely negative conjunction).
+    All,
+    /// At least one part matches.
+    Or(Vec<Node>),
+    /// Every part matches; a part marked `true` must NOT match.
+    And(Vec<(bool, Node)>),
+    /// A bare word or quoted phrase, over `message` and `event.original`.
+    Text(String),
+    /// `FIELD:value`.
+    Field(String, Value),
 }
 
-/// Parses `q` into a tantivy query; an empty query matches everything.
-pub fn parse(f: &Fields, q: &str) -> Result<Box<dyn Query>> {
+/// The value of a `FIELD:value` term.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A bare word (`*` in a keyword word is a wildcard).
+    Word(String),
+    /// A quoted phrase.
+    Phrase(String),
+    /// `[LOW TO HIGH]`, bounds inclusive, `*` open.
+    Range(String, String),
+}
+
+struct P {
+    toks: Vec<Tok>,
+    pos: usize,
+}
+
+/// Parses `q` into its syntax tree; an empty query is [`Node::All`]. Field names and values are
+/// checked when the tree is lowered ([`parse`]) or translated.
+pub fn parse_ast(q: &str) -> Result<Node> {
     let toks = tokenize(q)?;
     if toks.is_empty() {
-        return Ok(Box::new(AllQuery));
+        return Ok(Node::All);
     }
-    let mut p = P { toks, pos: 0, f };
+    let mut p = P { toks, pos: 0 };
     let q = p.or()?;
     if let Some(t) = p.toks.get(p.pos) {
         return Err(Error::Query(format!("unexpected {t:?}")));
@@ -165,12 +192,45 @@ pub fn parse(f: &Fields, q: &str) -> Result<Box<dyn Query>> {
     Ok(q)
 }
 
-impl P<'_> {
+/// Parses `q` into a tantivy query; an empty query matches everything.
+pub fn parse(f: &Fields, q: &str) -> Result<Box<dyn Query>> {
+    lower(f, parse_ast(q)?)
+}
+
+fn lower(f: &Fields, n: Node) -> Result<Box<dyn Query>> {
+    Ok(match n {
+        Node::All => Box::new(AllQuery),
+        Node::Or(parts) => Box::new(BooleanQuery::new(
+            parts
+                .into_iter()
+                .map(|q| Ok((Occur::Should, lower(f, q)?)))
+                .collect::<Result<Vec<_>>>()?,
+        )),
+        Node::And(parts) => Box::new(BooleanQuery::new(
+            parts
+                .into_iter()
+                .map(|(neg, q)| Ok((if neg { Occur::MustNot } else { Occur::Must }, lower(f, q)?)))
+                .collect::<Result<Vec<_>>>()?,
+        )),
+        Node::Text(s) => text_query(f.text, &s),
+        Node::Field(name, v) => field_query(
+            f,
+            &name,
+            match v {
+                Value::Word(w) => Tok::Word(w),
+                Value::Phrase(p) => Tok::Phrase(p),
+                Value::Range(lo, hi) => Tok::Range(lo, hi),
+            },
+        )?,
+    })
+}
+
+impl P {
     fn peek(&self) -> Option<&Tok> {
         self.toks.get(self.pos)
     }
 
-    fn or(&mut self) -> Result<Box<dyn Query>> {
+    fn or(&mut self) -> Result<Node> {
         let mut parts = vec![self.and()?];
         while self.peek() == Some(&Tok::Or) {
             self.pos += 1;
@@ -179,11 +239,11 @@ impl P<'_> {
         if parts.len() == 1 {
             return parts.pop().ok_or_else(|| Error::Query("empty".into()));
         }
-        Ok(Box::new(BooleanQuery::new(parts.into_iter().map(|q| (Occur::Should, q)).collect())))
+        Ok(Node::Or(parts))
     }
 
-    fn and(&mut self) -> Result<Box<dyn Query>> {
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![];
+    fn and(&mut self) -> Result<Node> {
+        let mut parts: Vec<(bool, Node)> = vec![];
         loop {
             match self.peek() {
                 None | Some(Tok::Or) | Some(Tok::RParen) => break,
@@ -193,23 +253,22 @@ impl P<'_> {
                 }
                 _ => {}
             }
-            let (neg, q) = self.unary()?;
-            parts.push((if neg { Occur::MustNot } else { Occur::Must }, q));
+            parts.push(self.unary()?);
         }
         if parts.is_empty() {
             return Err(Error::Query("expected a term".into()));
         }
-        if parts.len() == 1 && parts.first().is_some_and(|(o, _)| *o == Occur::Must) {
+        if parts.len() == 1 && parts.first().is_some_and(|(neg, _)| !*neg) {
             return parts.pop().map(|(_, q)| q).ok_or_else(|| Error::Query("empty".into()));
         }
         // A purely negative query means "everything except".
-        if parts.iter().all(|(o, _)| *o == Occur::MustNot) {
-            parts.push((Occur::Must, Box::new(AllQuery)));
+        if parts.iter().all(|(neg, _)| *neg) {
+            parts.push((false, Node::All));
         }
-        Ok(Box::new(BooleanQuery::new(parts)))
+        Ok(Node::And(parts))
     }
 
-    fn unary(&mut self) -> Result<(bool, Box<dyn Query>)> {
+    fn unary(&mut self) -> Result<(bool, Node)> {
         if self.peek() == Some(&Tok::Not) {
             self.pos += 1;
             let (neg, q) = self.unary()?;
@@ -218,7 +277,7 @@ impl P<'_> {
         Ok((false, self.primary()?))
     }
 
-    fn primary(&mut self) -> Result<Box<dyn Query>> {
+    fn primary(&mut self) -> Result<Node> {
         let t = self.peek().cloned().ok_or_else(|| Error::Query("query ends too early".into()))?;
         self.pos += 1;
         match t {
@@ -236,17 +295,23 @@ impl P<'_> {
                     .cloned()
                     .ok_or_else(|| Error::Query(format!("{name}: needs a value")))?;
                 self.pos += 1;
-                field_query(self.f, &name, v)
+                let v = match v {
+                    Tok::Word(w) => Value::Word(w),
+                    Tok::Phrase(p) => Value::Phrase(p),
+                    Tok::Range(lo, hi) => Value::Range(lo, hi),
+                    other => return Err(Error::Query(format!("{name}: unexpected {other:?}"))),
+                };
+                Ok(Node::Field(name, v))
             }
-            Tok::Word(w) => Ok(text_query(self.f.text, &w)),
-            Tok::Phrase(p) => Ok(text_query(self.f.text, &p)),
+            Tok::Word(w) => Ok(Node::Text(w)),
+            Tok::Phrase(p) => Ok(Node::Text(p)),
             other => Err(Error::Query(format!("unexpected {other:?}"))),
         }
     }
 }
 
 /// Words of a text as the default tokenizer makes them (lower case, split on non-alphanumerics).
-fn words(s: &str) -> Vec<String> {
+pub fn words(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
@@ -267,7 +332,8 @@ fn text_query(field: Field, s: &str) -> Box<dyn Query> {
     }
 }
 
-fn ip6(ip: IpAddr) -> Ipv6Addr {
+/// An address as the index stores it: IPv4 as IPv4-mapped IPv6.
+pub fn ip6(ip: IpAddr) -> Ipv6Addr {
     match ip {
         IpAddr::V4(v4) => v4.to_ipv6_mapped(),
         IpAddr::V6(v6) => v6,
@@ -275,7 +341,7 @@ fn ip6(ip: IpAddr) -> Ipv6Addr {
 }
 
 /// `10.19.0.0/16` → (first, last) as IPv6.
-fn cidr(s: &str) -> Option<(Ipv6Addr, Ipv6Addr)> {
+pub fn cidr(s: &str) -> Option<(Ipv6Addr, Ipv6Addr)> {
     let (a, bits) = s.split_once('/')?;
     let ip: IpAddr = a.parse().ok()?;
     let bits: u32 = bits.parse().ok()?;
@@ -291,7 +357,8 @@ fn cidr(s: &str) -> Option<(Ipv6Addr, Ipv6Addr)> {
     Some((Ipv6Addr::from(n & mask), Ipv6Addr::from(n | !mask)))
 }
 
-fn parse_instant(s: &str) -> Result<i64> {
+/// An RFC 3339 instant of an `@timestamp` term, in UTC nanoseconds.
+pub fn parse_instant(s: &str) -> Result<i64> {
     chrono::DateTime::parse_from_rfc3339(s).ok().and_then(|d| d.timestamp_nanos_opt()).ok_or_else(
         || {
             Error::Query(format!(
@@ -394,7 +461,8 @@ fn field_query(f: &Fields, name: &str, v: Tok) -> Result<Box<dyn Query>> {
     }
 }
 
-fn regex_escape(s: &str) -> String {
+/// Escapes the regular-expression metacharacters of a keyword wildcard's literal parts.
+pub fn regex_escape(s: &str) -> String {
     let mut o = String::new();
     for c in s.chars() {
         if "\\.+*?()|[]{}^$#&-~\"@<>".contains(c) {
@@ -440,5 +508,31 @@ mod tests {
         assert_eq!(lo, "10.19.0.0".parse::<std::net::Ipv4Addr>().unwrap().to_ipv6_mapped());
         assert_eq!(hi, "10.19.255.255".parse::<std::net::Ipv4Addr>().unwrap().to_ipv6_mapped());
         assert!(cidr("10.0.0.0/33").is_none());
+    }
+}
+
+#[cfg(test)]
+mod ast_tests {
+    use super::*;
+
+    #[test]
+    fn tree() {
+        assert_eq!(parse_ast("").unwrap(), Node::All);
+        assert_eq!(
+            parse_ast("host.name:mail -user.name:root OR \"a b\"").unwrap(),
+            Node::Or(vec![
+                Node::And(vec![
+                    (false, Node::Field("host.name".into(), Value::Word("mail".into()))),
+                    (true, Node::Field("user.name".into(), Value::Word("root".into()))),
+                ]),
+                Node::Text("a b".into()),
+            ])
+        );
+        assert_eq!(
+            parse_ast("NOT x").unwrap(),
+            Node::And(vec![(true, Node::Text("x".into())), (false, Node::All)])
+        );
+        assert!(parse_ast("(a").is_err());
+        assert!(parse_ast("host.name:").is_err());
     }
 }
