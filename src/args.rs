@@ -28,6 +28,9 @@ pub enum Command {
     Sources(SourcesArgs),
     /// Per-account / per-client analytics and ranked abuse signals (polars; `--features analytics`).
     Stats(StatsArgs),
+    /// Send events to a ClickHouse cluster (exactly once per source); `--engine clickhouse URL`
+    /// then answers search, at and timeline there.
+    Ship(ShipArgs),
     /// List the formats jikoku reads.
     Formats,
 }
@@ -110,8 +113,15 @@ pub struct IngestArgs {
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// Index directory.
-    #[arg(long)]
-    pub index: PathBuf,
+    #[arg(long, required_unless_present = "engine")]
+    pub index: Option<PathBuf>,
+    /// Ask another engine instead of a local index: `--engine clickhouse URL` (events shipped
+    /// there with `jikoku ship`). Same questions, same answers, same output.
+    #[arg(long, num_args = 2, value_names = ["ENGINE", "URL"], conflicts_with = "index")]
+    pub engine: Vec<String>,
+    /// Events table, with `--engine clickhouse`.
+    #[arg(long, default_value = "jikoku_events")]
+    pub table: String,
     /// From this time (any common form: RFC 2822, RFC 3339, `2002-05-08 13:29:44 EDT`, …).
     #[arg(long)]
     pub from: Option<String>,
@@ -147,8 +157,15 @@ pub struct AtArgs {
     /// `2002-05-08 13:29:44 EDT`, or a local time with --at-tz.
     pub time: String,
     /// Index directory.
-    #[arg(long)]
-    pub index: PathBuf,
+    #[arg(long, required_unless_present = "engine")]
+    pub index: Option<PathBuf>,
+    /// Ask another engine instead of a local index: `--engine clickhouse URL` (events shipped
+    /// there with `jikoku ship`). Same questions, same answers, same output.
+    #[arg(long, num_args = 2, value_names = ["ENGINE", "URL"], conflicts_with = "index")]
+    pub engine: Vec<String>,
+    /// Events table, with `--engine clickhouse`.
+    #[arg(long, default_value = "jikoku_events")]
+    pub table: String,
     /// Half-width of the window around TIME (`15m`, `90s`, `1h`).
     #[arg(long, default_value = "15m")]
     pub window: String,
@@ -167,6 +184,52 @@ pub struct AtArgs {
     /// table (default), markdown, jsonl.
     #[arg(long, default_value = "table")]
     pub output: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ShipArgs {
+    /// ClickHouse's HTTP interface: `http://host:8123` (`?user=…&password=…&database=…`
+    /// are passed on to the server).
+    #[arg(long, value_name = "URL")]
+    pub clickhouse: String,
+    /// Events table (for a cluster: the `Distributed` table); its sources are recorded in
+    /// `NAME_sources`.
+    #[arg(long, default_value = "jikoku_events")]
+    pub table: String,
+    /// Create the tables when absent (see docs/SCALE.md for the DDL).
+    #[arg(long)]
+    pub create: bool,
+    /// With --create: the cluster (`remote_servers` name) for `Distributed` tables over
+    /// per-shard `NAME_local` tables.
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// With --create --cluster: a server of each shard, to create its local tables
+    /// (repeatable; default: only --clickhouse).
+    #[arg(long, value_name = "URL")]
+    pub shard: Vec<String>,
+    /// Print the DDL (for --cluster if given) and exit.
+    #[arg(long)]
+    pub print_ddl: bool,
+    /// Ship the events of this index (its manifest's sources) instead of parsing PATHs.
+    #[arg(long, conflicts_with_all = ["paths", "image"])]
+    pub index: Option<PathBuf>,
+    /// PATH is the root of a mounted disk image.
+    #[arg(long)]
+    pub image: bool,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Parsing threads (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Rows per batch (one INSERT).
+    #[arg(long, default_value_t = 20_000)]
+    pub batch_rows: usize,
+    /// Attempts per batch before giving up (waits 0.5 s, 1 s, 2 s, … up to 30 s in between).
+    #[arg(long, default_value_t = 8)]
+    pub attempts: u32,
+    /// Files or directories.
+    #[arg(required_unless_present_any = ["index", "print_ddl"])]
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

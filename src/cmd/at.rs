@@ -3,7 +3,6 @@
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
-use jikoku_index::CaseIndex;
 use jikoku_timeline::{Question, answer};
 
 use super::UserError;
@@ -26,7 +25,7 @@ pub fn run(a: AtArgs) -> anyhow::Result<ExitCode> {
         return Err(UserError("--window must be positive".into()).into());
     }
     let window = (window_s * 1e9) as i64;
-    let index = CaseIndex::open(&a.index).map_err(|e| UserError(e.to_string()))?;
+    let index = super::events::EventSource::open(a.index.as_deref(), &a.engine, &a.table)?;
     let near = index.search("", Some(t - window), Some(t + window), None)?;
     // Session and process context: starts up to a day before TIME, ends up to a day after.
     let day = 86_400_000_000_000i64;

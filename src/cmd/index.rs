@@ -13,7 +13,7 @@ use jikoku_report::Format;
 use super::{UserError, source_options};
 use crate::args::{IngestArgs, SearchArgs, SourcesArgs, TimelineArgs};
 
-fn entry(number: u64, r: &SourceReport) -> ManifestEntry {
+pub(super) fn entry(number: u64, r: &SourceReport) -> ManifestEntry {
     ManifestEntry {
         number,
         path: r.path.clone(),
@@ -36,7 +36,7 @@ fn entry(number: u64, r: &SourceReport) -> ManifestEntry {
     }
 }
 
-fn safe(s: &str) -> String {
+pub(super) fn safe(s: &str) -> String {
     jikoku_report::escape::terminal(s)
 }
 
@@ -56,54 +56,7 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let mut err = std::io::stderr().lock();
-    let (inputs, problems) = if a.image {
-        let [root] = a.paths.as_slice() else {
-            return Err(
-                UserError("--image takes one PATH: the root of the mounted image".into()).into()
-            );
-        };
-        let facts = jikoku_ingest::image::discover(root);
-        if let Some((h, from)) = &facts.host {
-            let _ = writeln!(err, "image host: {} (from {})", safe(h), safe(from));
-            if opts.host.is_none() {
-                opts.host = Some(h.clone());
-            }
-        }
-        match &facts.zone {
-            Some((tz, from)) => {
-                let _ = writeln!(err, "image zone: {} (from {})", tz.name(), safe(from));
-                if opts.tz.is_none() {
-                    opts.tz = Some(*tz);
-                    opts.tz_source = Some(jikoku_ingest::ZoneSource::Image);
-                }
-            }
-            None => {
-                let _ = writeln!(
-                    err,
-                    "image zone: not found (records without one are read as UTC unless --tz)"
-                );
-            }
-        }
-        if opts.parse.id_names.is_none() {
-            if let Some(pw) = &facts.passwd {
-                let mut names = jikoku_formats::acct::IdNames::from_passwd(pw);
-                if let Some(g) = &facts.group {
-                    names = names.with_group(g);
-                }
-                opts.parse.id_names = Some(std::sync::Arc::new(names));
-            }
-        }
-        let learned = jikoku_ingest::webconf::learn(root, &facts.inputs);
-        for n in &learned.notes {
-            let _ = writeln!(err, "{}", safe(n));
-        }
-        if !learned.hints.is_empty() {
-            opts.hints = std::sync::Arc::new(learned.hints);
-        }
-        (facts.inputs, facts.problems)
-    } else {
-        jikoku_ingest::walk(&a.paths)
-    };
+    let (inputs, problems) = discover(a.image, &a.paths, &mut opts, &mut err)?;
     let index =
         CaseIndex::open_or_create(&a.index).with_context(|| format!("{}", a.index.display()))?;
     let mut writer = index.writer(a.memory_mb.saturating_mul(1 << 20))?;
@@ -167,6 +120,64 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
     Ok(if problems.is_empty() || a.image { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
+/// The inputs of `ingest`/`ship`: PATHs walked, or (`--image`) the logs found in the image root,
+/// whose host, zone, passwd/group and web server configuration set `opts`.
+pub(super) fn discover(
+    image: bool,
+    paths: &[std::path::PathBuf],
+    opts: &mut jikoku_ingest::Options,
+    err: &mut dyn Write,
+) -> anyhow::Result<(Vec<jikoku_ingest::Input>, Vec<String>)> {
+    Ok(if image {
+        let [root] = paths else {
+            return Err(
+                UserError("--image takes one PATH: the root of the mounted image".into()).into()
+            );
+        };
+        let facts = jikoku_ingest::image::discover(root);
+        if let Some((h, from)) = &facts.host {
+            let _ = writeln!(err, "image host: {} (from {})", safe(h), safe(from));
+            if opts.host.is_none() {
+                opts.host = Some(h.clone());
+            }
+        }
+        match &facts.zone {
+            Some((tz, from)) => {
+                let _ = writeln!(err, "image zone: {} (from {})", tz.name(), safe(from));
+                if opts.tz.is_none() {
+                    opts.tz = Some(*tz);
+                    opts.tz_source = Some(jikoku_ingest::ZoneSource::Image);
+                }
+            }
+            None => {
+                let _ = writeln!(
+                    err,
+                    "image zone: not found (records without one are read as UTC unless --tz)"
+                );
+            }
+        }
+        if opts.parse.id_names.is_none() {
+            if let Some(pw) = &facts.passwd {
+                let mut names = jikoku_formats::acct::IdNames::from_passwd(pw);
+                if let Some(g) = &facts.group {
+                    names = names.with_group(g);
+                }
+                opts.parse.id_names = Some(std::sync::Arc::new(names));
+            }
+        }
+        let learned = jikoku_ingest::webconf::learn(root, &facts.inputs);
+        for n in &learned.notes {
+            let _ = writeln!(err, "{}", safe(n));
+        }
+        if !learned.hints.is_empty() {
+            opts.hints = std::sync::Arc::new(learned.hints);
+        }
+        (facts.inputs, facts.problems)
+    } else {
+        jikoku_ingest::walk(paths)
+    })
+}
+
 fn time_arg(
     s: &Option<String>,
     tz: Option<chrono_tz::Tz>,
@@ -220,12 +231,9 @@ fn find(a: &SearchArgs) -> anyhow::Result<Vec<serde_json::Value>> {
     };
     let from = time_arg(&a.from, tz, "--from")?;
     let to = time_arg(&a.to, tz, "--to")?;
-    let index = CaseIndex::open(&a.index).map_err(|e| UserError(e.to_string()))?;
+    let index = super::events::EventSource::open(a.index.as_deref(), &a.engine, &a.table)?;
     let query = a.query.join(" ");
-    index.search(&query, from, to, a.limit).map_err(|e| match e {
-        jikoku_index::Error::Query(m) => anyhow::Error::from(UserError(format!("query: {m}"))),
-        other => other.into(),
-    })
+    index.search(&query, from, to, a.limit)
 }
 
 pub fn search(a: SearchArgs) -> anyhow::Result<ExitCode> {

@@ -1,8 +1,10 @@
 //! Subcommand wiring.
 
 mod at;
+mod events;
 mod index;
 mod parse;
+mod ship;
 mod stats;
 
 use std::process::ExitCode;
@@ -30,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::At(a) => at::run(a),
         Command::Timeline(a) => index::timeline(a),
         Command::Stats(a) => stats::run(a),
+        Command::Ship(a) => ship::run(a),
         Command::Formats => {
             for p in jikoku_formats::registry::parsers() {
                 let aliases = p.aliases().join(", ");
