@@ -76,21 +76,34 @@ XML
 
 start_one() {
   local n=$1 d="$dir/s$1"
-  if [ -f "$d/pid" ] && kill -0 "$(cat "$d/pid")" 2>/dev/null; then return; fi
+  if [ -f "$d/pid" ] && alive "$(cat "$d/pid")"; then return; fi
   # shellcheck disable=SC2046
   ( cd "$d" && exec $(server_bin) --config-file="$d/config.xml" >"$d/log/stdout.log" 2>&1 ) &
   echo $! > "$d/pid"
 }
 
+alive() {  # a process that exists and is not a zombie
+  local st
+  st=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null || true)
+  [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+# Waits for server N's /ping; a server that exits at once (its ports not yet released by a
+# killed predecessor) is started again, up to 10 times.
 wait_up() {
-  local n=$1 port
+  local n=$1 port tries=0
   port=$(http_port "$n")
-  for _ in $(seq 1 150); do
+  for _ in $(seq 1 300); do
     if [ "$(curl -s "http://127.0.0.1:$port/ping" 2>/dev/null)" = "Ok." ]; then return 0; fi
-    if ! kill -0 "$(cat "$dir/s$n/pid")" 2>/dev/null; then
-      echo "clickhouse server $n exited; its log:" >&2
-      tail -20 "$dir/s$n/log/stdout.log" "$dir/s$n/log/error.log" >&2 2>/dev/null || true
-      exit 1
+    if ! alive "$(cat "$dir/s$n/pid")"; then
+      tries=$((tries + 1))
+      if [ "$tries" -gt 10 ]; then
+        echo "clickhouse server $n exited; its log:" >&2
+        tail -n 20 "$dir/s$n/log/stdout.log" "$dir/s$n/log/error.log" >&2 2>/dev/null || true
+        exit 1
+      fi
+      sleep 1
+      start_one "$n"
     fi
     sleep 0.2
   done
@@ -112,7 +125,7 @@ case "$cmd" in
       if [ -f "$dir/s$n/pid" ]; then
         pid=$(cat "$dir/s$n/pid")
         kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
         kill -9 "$pid" 2>/dev/null || true
         rm -f "$dir/s$n/pid"
       fi
@@ -120,7 +133,9 @@ case "$cmd" in
     ;;
   kill)
     n=${3:?server number}
-    kill -9 "$(cat "$dir/s$n/pid")" 2>/dev/null || true
+    pid=$(cat "$dir/s$n/pid")
+    kill -9 "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
     ;;
   restart)
     n=${3:?server number}
