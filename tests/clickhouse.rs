@@ -269,9 +269,10 @@ fn ship_and_ask_a_two_shard_cluster() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no.such is not an indexed field"));
 
+    eprintln!("{:.1} s", started.elapsed().as_secs_f64());
     // 2. a generated fleet shipped from its files (parsed here, as `ingest` parses them).
     let fl = tmp.path().join("fleet");
-    fleet(&fl, 6, 2500);
+    fleet(&fl, 6, 1500);
     let fleet_index = tmp.path().join("fleet-index");
     let fi = fleet_index.to_str().unwrap();
     let f = fl.to_str().unwrap();
@@ -298,7 +299,7 @@ fn ship_and_ask_a_two_shard_cluster() {
         f,
     ]);
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("6 sources shipped (15000 rows"),
+        String::from_utf8_lossy(&o.stderr).contains("6 sources shipped (9000 rows"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
@@ -315,7 +316,7 @@ fn ship_and_ask_a_two_shard_cluster() {
         f,
     ]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("6 already shipped"));
-    assert_eq!(counts(&s1, "fleet"), (15000, 15000));
+    assert_eq!(counts(&s1, "fleet"), (9000, 9000));
     let fleet_questions: Vec<Vec<&str>> = vec![
         vec!["search", "--output", "jsonl"],
         vec![
@@ -349,6 +350,7 @@ fn ship_and_ask_a_two_shard_cluster() {
     ];
     same_answers(&fleet_index, &s1, "fleet", &fleet_questions);
 
+    eprintln!("{:.1} s", started.elapsed().as_secs_f64());
     // 3. a shard killed mid-ship: the shipper retries until it is back; nothing lost, nothing doubled.
     let child = jikoku()
         .args([
@@ -402,10 +404,11 @@ fn ship_and_ask_a_two_shard_cluster() {
         assert!(!err.contains(" 0 retries"), "the kill did not interrupt the ship: {err}");
     }
     let (distinct, raw) = counts(&s1, "crash");
-    assert_eq!(distinct, 15000, "rows lost");
+    assert_eq!(distinct, 9000, "rows lost");
     assert!(raw >= distinct);
     same_answers(&fleet_index, &s2, "crash", &fleet_questions[..2]);
 
+    eprintln!("{:.1} s", started.elapsed().as_secs_f64());
     // 4. a ship that gives up at once reports the batch (source and offsets); the re-run completes it.
     let (local, dist) = jikoku_clickhouse::table::ddl(
         "gaveup",
@@ -448,7 +451,7 @@ fn ship_and_ask_a_two_shard_cluster() {
     );
     cluster.ctl("restart", 2);
     run(&["ship", "--clickhouse", &s1, "--table", "gaveup", "--index", fi]);
-    assert_eq!(counts(&s2, "gaveup").0, 15000);
+    assert_eq!(counts(&s2, "gaveup").0, 9000);
     same_answers(&fleet_index, &s1, "gaveup", &fleet_questions[..1]);
 
     let unreachable = jikoku()

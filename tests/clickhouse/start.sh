@@ -125,7 +125,7 @@ case "$cmd" in
       if [ -f "$dir/s$n/pid" ]; then
         pid=$(cat "$dir/s$n/pid")
         kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
+        for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
         kill -9 "$pid" 2>/dev/null || true
         rm -f "$dir/s$n/pid"
       fi
