@@ -146,7 +146,8 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
     for l in &ingest.lines {
         let _ = writeln!(err, "{l}");
     }
-    let Ingest { writer, added, skipped, total_events, total_errors, .. } = ingest;
+    let Ingest { mut writer, added, skipped, total_events, total_errors, .. } = ingest;
+    writer.note_skipped(problems.iter().cloned());
     writer.finish()?;
     for p in &problems {
         let _ = writeln!(err, "jikoku: {}", safe(p));
@@ -265,6 +266,13 @@ pub fn sources(a: SourcesArgs) -> anyhow::Result<ExitCode> {
                 m.year.as_deref().unwrap_or("-"),
                 m.sha256
             )?;
+        }
+        let skipped = index.skipped()?;
+        if !skipped.is_empty() {
+            writeln!(out, "\nfound and not indexed:")?;
+            for p in &skipped {
+                writeln!(out, "      {}", safe(p))?;
+            }
         }
     }
     out.flush()?;

@@ -104,6 +104,10 @@ fn is_zero(n: &u64) -> bool {
 struct Payload {
     schema_version: u32,
     sources: Vec<ManifestEntry>,
+    /// What ingesting found and did not index (devices, FIFOs, links not followed, unreadable
+    /// entries), each once, as reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    skipped: Vec<String>,
 }
 
 /// A case index in a directory.
@@ -155,13 +159,23 @@ impl CaseIndex {
         match metas.payload {
             Some(p) => serde_json::from_str(&p)
                 .map_err(|e| Error::Incompatible(format!("manifest unreadable: {e}"))),
-            None => Ok(Payload { schema_version: schema::SCHEMA_VERSION, sources: vec![] }),
+            None => Ok(Payload {
+                schema_version: schema::SCHEMA_VERSION,
+                sources: vec![],
+                skipped: vec![],
+            }),
         }
     }
 
     /// The evidence manifest: every source committed, in ingestion order.
     pub fn manifest(&self) -> Result<Vec<ManifestEntry>> {
         Ok(self.payload()?.sources)
+    }
+
+    /// What ingesting found and did not index (devices, FIFOs, sockets, links not followed,
+    /// unreadable entries), as reported, each once.
+    pub fn skipped(&self) -> Result<Vec<String>> {
+        Ok(self.payload()?.skipped)
     }
 
     /// A writer with a fixed memory budget (bytes, at least 15 MB per thread).
@@ -176,6 +190,7 @@ impl CaseIndex {
             fields: self.fields.clone(),
             payload,
             pending: vec![],
+            pending_skipped: vec![],
             since_commit: 0,
             commit_every: COMMIT_EVERY_EVENTS,
         })
@@ -229,6 +244,7 @@ pub struct CaseWriter {
     fields: Fields,
     payload: Payload,
     pending: Vec<ManifestEntry>,
+    pending_skipped: Vec<String>,
     since_commit: u64,
     commit_every: u64,
 }
@@ -332,17 +348,29 @@ impl CaseWriter {
         Ok(())
     }
 
+    /// Records entries that were found and not indexed (kept in the manifest with the next
+    /// commit; an entry already recorded is not repeated).
+    pub fn note_skipped(&mut self, what: impl IntoIterator<Item = String>) {
+        self.pending_skipped.extend(what);
+    }
+
     /// Commits the pending sources and their events together.
     pub fn commit(&mut self) -> Result<()> {
         let mut next = self.payload.clone();
         next.schema_version = schema::SCHEMA_VERSION;
         next.sources.extend(self.pending.iter().cloned());
+        for s in &self.pending_skipped {
+            if !next.skipped.contains(s) {
+                next.skipped.push(s.clone());
+            }
+        }
         let text = serde_json::to_string(&next).map_err(|e| Error::Query(e.to_string()))?;
         let mut prepared = self.writer.prepare_commit()?;
         prepared.set_payload(&text);
         prepared.commit()?;
         self.payload = next;
         self.pending.clear();
+        self.pending_skipped.clear();
         self.since_commit = 0;
         Ok(())
     }
