@@ -48,6 +48,17 @@ pub enum Error {
     Incompatible(String),
 }
 
+impl Error {
+    /// The operating system's error underneath, if any (a full disk: `StorageFull`).
+    pub fn io_error(&self) -> Option<&std::io::Error> {
+        match self {
+            Error::Io(e) => Some(e),
+            Error::Tantivy(tantivy::TantivyError::IoError(e)) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+}
+
 /// Result of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
