@@ -196,7 +196,12 @@ impl CaseIndex {
         let writer: IndexWriter = self.index.writer_with_num_threads(threads, budget)?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
         let payload = self.payload()?;
+        let mut lookup = Lookup::default();
+        for (i, e) in payload.sources.iter().enumerate() {
+            lookup.add(i, e);
+        }
         Ok(CaseWriter {
+            lookup,
             writer,
             fields: self.fields.clone(),
             payload,
@@ -258,6 +263,34 @@ pub struct CaseWriter {
     pending_skipped: Vec<String>,
     since_commit: u64,
     commit_every: u64,
+    lookup: Lookup,
+}
+
+/// Positions (in committed-then-pending order) of manifest entries by hash and path, so that
+/// ingesting a million files does not scan the manifest once per file.
+#[derive(Default)]
+struct Lookup {
+    /// SHA-256 of the stored bytes → first non-duplicate entry.
+    by_sha: std::collections::HashMap<String, usize>,
+    /// SHA-256 of the content or of the stored bytes → first non-duplicate entry.
+    by_content: std::collections::HashMap<String, usize>,
+    /// Every path (sources and duplicates).
+    paths: std::collections::HashSet<String>,
+}
+
+impl Lookup {
+    fn add(&mut self, i: usize, e: &ManifestEntry) {
+        self.paths.insert(e.path.clone());
+        if e.duplicate_of.is_some() {
+            return;
+        }
+        self.by_sha.entry(e.sha256.clone()).or_insert(i);
+        // The first entry wins, whichever of its two hashes matched (as a scan in order would).
+        if !e.content_sha256.is_empty() {
+            self.by_content.entry(e.content_sha256.clone()).or_insert(i);
+        }
+        self.by_content.entry(e.sha256.clone()).or_insert(i);
+    }
 }
 
 /// Commit after this many events (at a source boundary).
@@ -271,24 +304,26 @@ impl CaseWriter {
 
     /// The manifest entry of a source already indexed with this SHA-256 (committed or pending).
     pub fn find_sha(&self, sha256: &str) -> Option<&ManifestEntry> {
-        self.payload
-            .sources
-            .iter()
-            .chain(&self.pending)
-            .find(|s| s.sha256 == sha256 && s.duplicate_of.is_none())
+        self.lookup.by_sha.get(sha256).and_then(|i| self.entry_at(*i))
     }
 
     /// The manifest entry of a source whose decompressed content has this SHA-256.
     pub fn find_content(&self, content_sha256: &str) -> Option<&ManifestEntry> {
-        self.payload.sources.iter().chain(&self.pending).find(|s| {
-            s.duplicate_of.is_none()
-                && (s.content_sha256 == content_sha256 || s.sha256 == content_sha256)
-        })
+        self.lookup.by_content.get(content_sha256).and_then(|i| self.entry_at(*i))
     }
 
     /// True when a source (or duplicate) with this path is in the manifest.
     pub fn has_path(&self, path: &str) -> bool {
-        self.payload.sources.iter().chain(&self.pending).any(|s| s.path == path)
+        self.lookup.paths.contains(path)
+    }
+
+    /// Entry `i` of the committed sources followed by the pending ones.
+    fn entry_at(&self, i: usize) -> Option<&ManifestEntry> {
+        let committed = self.payload.sources.len();
+        match i.checked_sub(committed) {
+            None => self.payload.sources.get(i),
+            Some(j) => self.pending.get(j),
+        }
     }
 
     /// The number the next source gets.
@@ -352,6 +387,7 @@ impl CaseWriter {
 
     /// Records a finished source; commits when enough events are pending.
     pub fn finish_source(&mut self, entry: ManifestEntry) -> Result<()> {
+        self.lookup.add(self.payload.sources.len() + self.pending.len(), &entry);
         self.pending.push(entry);
         if self.since_commit >= self.commit_every {
             self.commit()?;
