@@ -219,6 +219,9 @@ pub fn pairs(events: &[Value], opts: &Options) -> (Vec<Pair>, Vec<(String, Strin
         .iter()
         .map(|(h, ip)| (h.clone(), ip.clone(), "option".to_string()))
         .collect();
+    // One delivery to several recipients writes one `status=sent` line per recipient with the
+    // same remote queue id: one pair per (sender, remote queue id).
+    let mut seen_sent: BTreeSet<(&str, &str)> = BTreeSet::new();
     for e in events {
         if s(e, "jikoku.mail.status") != Some("sent") {
             continue;
@@ -228,6 +231,9 @@ pub fn pairs(events: &[Value], opts: &Options) -> (Vec<Pair>, Vec<(String, Strin
         else {
             continue;
         };
+        if !seen_sent.insert((host, x)) {
+            continue;
+        }
         let Some(cands) = received.get(x) else { continue };
         let sender_mid = s(e, "jikoku.mail.queue_id").and_then(|q| message_id.get(&(host, q)));
         // Per receiving host: the message-id line if any, else the client line; the candidate
