@@ -40,7 +40,7 @@ fn from_what(est: &Estimate, host: &str) -> String {
     for l in &est.links {
         let kinds: Vec<String> = l.kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
         parts.push(format!(
-            "{} ↔ {}: {} pairs ({}), MAD {:.1} s, min {:+} s, max {:+} s",
+            "{} ↔ {}: {} pairs ({}), MAD {:.1} s, min {:+.1} s, max {:+.1} s",
             l.a,
             l.b,
             l.n,
@@ -206,13 +206,13 @@ fn pair_text(p: &Pair) -> String {
                 .unwrap_or_default()
         )
     };
-    format!("{}: {} → {}: {:+} s", p.key, w(&p.earlier), w(&p.later), p.diff_s)
+    format!("{}: {} → {}: {:+.3} s", p.key, w(&p.earlier), w(&p.later), p.diff_s)
 }
 
 fn link_text(l: &Link) -> String {
     let kinds: Vec<String> = l.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
     format!(
-        "{b} − {a} = {off} from {n} pairs ({kinds}); {nm} at the minimum delay; differences: median {med:+.1} s, MAD {mad:.1} s, min {min:+} s, max {max:+} s; typical delay {d:.1} s{out}",
+        "{b} − {a} = {off} from {n} pairs ({kinds}); {nm} at the minimum delay; differences: median {med:+.1} s, MAD {mad:.1} s, min {min:+.1} s, max {max:+.1} s; typical delay {d:.1} s{out}",
         a = l.a,
         b = l.b,
         off = signed(l.offset_s),

@@ -500,7 +500,46 @@ fn declared(events: &[Value]) -> BTreeMap<String, f64> {
 }
 
 /// Estimates every host's clock offset from the pairs found in `events`.
+///
+/// Without a reference, offsets are first computed from the host with the most evidence; then
+/// the reference becomes the host whose clock most other hosts agree with (within a second),
+/// the one with the most evidence among those: with one fast clock among three, the other two
+/// are taken as correct.
 pub fn estimate(events: &[Value], opts: &Options) -> Estimate {
+    let first = estimate_from(events, opts);
+    if opts.reference.is_some() {
+        return first;
+    }
+    let evidence = |h: &str| -> usize {
+        first.links.iter().filter(|l| l.a == h || l.b == h).map(|l| l.n).sum()
+    };
+    let best = first
+        .hosts
+        .iter()
+        .map(|h| {
+            let agree =
+                first.hosts.iter().filter(|o| (o.offset_s - h.offset_s).abs() <= 1.0).count();
+            (agree, evidence(&h.host), std::cmp::Reverse(h.host.clone()))
+        })
+        .max();
+    let mut out = match best {
+        Some((_, _, std::cmp::Reverse(r))) if Some(&r) != first.reference.as_ref() => {
+            estimate_from(events, &Options { reference: Some(r), ..opts.clone() })
+        }
+        _ => first,
+    };
+    if let Some(r) = &out.reference {
+        out.notes.insert(
+            0,
+            format!(
+                "reference {r}: the clock most hosts agree with (within a second), chosen as no --reference was given"
+            ),
+        );
+    }
+    out
+}
+
+fn estimate_from(events: &[Value], opts: &Options) -> Estimate {
     let (found, addresses) = pairs(events, opts);
     let bound = opts.max_offset_s;
     let (plausible, implausible): (Vec<Pair>, Vec<Pair>) =
