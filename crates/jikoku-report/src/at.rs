@@ -80,6 +80,24 @@ fn cell(f: Format, s: &str) -> String {
     }
 }
 
+/// At most this many commands per session in text and Markdown (all in jsonl).
+const COMMANDS_SHOWN: usize = 40;
+
+/// The commands nearest to TIME, in time order, and how many were left out.
+fn nearest_commands(
+    all: &[jikoku_timeline::SessionCommand],
+    t: i64,
+) -> (Vec<&jikoku_timeline::SessionCommand>, usize) {
+    let mut v: Vec<&jikoku_timeline::SessionCommand> = all.iter().collect();
+    if v.len() > COMMANDS_SHOWN {
+        v.sort_by_key(|c| (c.time - t).unsigned_abs());
+        v.truncate(COMMANDS_SHOWN);
+        v.sort_by_key(|c| c.time);
+    }
+    let more = all.len() - v.len();
+    (v, more)
+}
+
 fn rfc3339(ns: i64) -> String {
     DateTime::from_timestamp_nanos(ns).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -219,7 +237,14 @@ pub fn write(out: &mut dyn Write, h: &Header, ans: &Answer, f: Format) -> io::Re
             if let Some(w) = &x.within {
                 writeln!(out, "      run from: {}", cell(f, w))?;
             }
-            for c in &x.commands {
+            let (shown, more) = nearest_commands(&x.commands, t_ask);
+            if more > 0 {
+                writeln!(
+                    out,
+                    "      ({more} more commands further from that time: --output jsonl)"
+                )?;
+            }
+            for c in shown {
                 writeln!(
                     out,
                     "      {:>9} {:<20} {}   [{}]",
@@ -243,9 +268,14 @@ pub fn write(out: &mut dyn Write, h: &Header, ans: &Answer, f: Format) -> io::Re
                 cell(f, x.tty.as_deref().unwrap_or("tty unknown"))
             )?;
             writeln!(out)?;
+            let (shown, more) = nearest_commands(&x.commands, t_ask);
+            if more > 0 {
+                writeln!(out, "({more} more commands further from that time: `--output jsonl`.)")?;
+                writeln!(out)?;
+            }
             writeln!(out, "| offset | time (UTC) | command | linked by | evidence |")?;
             writeln!(out, "|---|---|---|---|---|")?;
-            for c in &x.commands {
+            for c in shown {
                 writeln!(
                     out,
                     "| {} | {} | {} | {} | {} |",

@@ -184,8 +184,10 @@ fn secs(ns: i64) -> f64 {
     ns as f64 / 1e9
 }
 
+/// An accounting record of `ssh` (binary accounting: its start to the second; `lastcomm`
+/// listings print minutes only and are not precise enough).
 fn is_ssh_client(e: &Value) -> bool {
-    s(e, "event.dataset").is_some_and(|d| d.starts_with("acct.") || d.starts_with("lastcomm."))
+    s(e, "event.dataset").is_some_and(|d| d.starts_with("acct."))
         && s(e, "process.name") == Some("ssh")
 }
 
@@ -364,8 +366,9 @@ pub fn pairs(events: &[Value], opts: &Options) -> (Vec<Pair>, Vec<(String, Strin
             continue;
         }
         let Some(cluster) = v.get(best.0..best.1) else { continue };
-        if cluster.len() < 2 && v.len() > 1 {
-            // One candidate among many: no cluster, no evidence.
+        if cluster.len() < 2 && prior.is_none() {
+            // A lone candidate, or one among many, with nothing else between these hosts to
+            // confirm it: no evidence.
             continue;
         }
         // Each login and each client record used once, smallest difference first.
@@ -817,6 +820,23 @@ mod tests {
         // No time: unchanged.
         let mut g = json!({"event":{"kind":"pipeline_error"}});
         assert!(reskew(&mut g, 5.0).is_none());
+    }
+
+    #[test]
+    fn a_lone_ssh_candidate_without_other_evidence_is_not_used() {
+        let ev = vec![acct_ssh("mail", 1093.0, 1), login("mx", "192.0.2.10", 1000.0, 1)];
+        let opts =
+            Options { addresses: vec![("mail".into(), "192.0.2.10".into())], ..Default::default() };
+        let (p, _) = pairs(&ev, &opts);
+        assert!(p.is_empty());
+        // Two hops agreeing are.
+        let mut ev2 = ev.clone();
+        ev2.push(acct_ssh("mail", 2093.0, 2));
+        ev2.push(login("mx", "192.0.2.10", 2000.5, 2));
+        let est = estimate(&ev2, &opts);
+        let l = &est.links[0];
+        assert_eq!(l.n, 2);
+        assert_eq!(est.addresses[0].2, "option");
     }
 
     #[test]
