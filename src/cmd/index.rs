@@ -31,6 +31,7 @@ fn entry(number: u64, r: &SourceReport) -> ManifestEntry {
         zone_source: r.zone_source.to_string(),
         year: r.year.clone(),
         warnings: r.warnings.clone(),
+        notes: r.notes.clone(),
         duplicate_of: None,
     }
 }
@@ -91,6 +92,13 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
                 }
                 opts.parse.id_names = Some(std::sync::Arc::new(names));
             }
+        }
+        let learned = jikoku_ingest::webconf::learn(root, &facts.inputs);
+        for n in &learned.notes {
+            let _ = writeln!(err, "{}", safe(n));
+        }
+        if !learned.hints.is_empty() {
+            opts.hints = std::sync::Arc::new(learned.hints);
         }
         (facts.inputs, facts.problems)
     } else {

@@ -91,6 +91,9 @@ pub struct ManifestEntry {
     /// Warnings.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Decisions taken from the image's configuration (web server log formats, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// When the same content was already indexed under another path: that path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,

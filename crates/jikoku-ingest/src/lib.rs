@@ -15,6 +15,7 @@ pub mod batch;
 pub mod image;
 pub mod rotation;
 mod source;
+pub mod webconf;
 
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
@@ -73,6 +74,22 @@ pub struct Options {
     pub year_anchor: Option<YearAnchor>,
     /// Decompression ceilings.
     pub limits: Limits,
+    /// What an image's configuration says about particular sources, by display path (web
+    /// server configurations: format and virtual host of each log file).
+    pub hints: Arc<std::collections::HashMap<String, SourceHint>>,
+}
+
+/// What an image's configuration says about one source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceHint {
+    /// Parser to use when `--format` is `auto`.
+    pub format: Option<String>,
+    /// Custom HTTP format when `--http-format` is not given.
+    pub http_format: Option<String>,
+    /// Virtual host (`destination.domain`) of its records.
+    pub vhost: Option<String>,
+    /// Where it was learned (`/etc/apache2/apache2.conf (CustomLog format combined)`).
+    pub origin: String,
 }
 
 impl Options {
@@ -143,6 +160,9 @@ pub struct SourceReport {
     pub year: Option<String>,
     /// Warnings (default zone, unknown year, read errors).
     pub warnings: Vec<String>,
+    /// Decisions taken from the image's configuration (format learned from a web server's
+    /// configuration, …).
+    pub notes: Vec<String>,
 }
 
 /// The anchor a rotation chain's next older member takes from this member's report: its first
@@ -392,7 +412,19 @@ fn read_source(
         .unwrap_or_default();
     let file_name = source::strip_compression_suffix(&file_name).to_string();
     let h = Head { bytes: &head, file_name: &file_name, len: None };
-    let parser = opts.parser(&h)?;
+    let hint = opts.hints.get(display);
+    let auto = matches!(opts.format.as_deref(), None | Some("auto"));
+    let parser = match hint.and_then(|h| h.format.as_deref()).filter(|_| auto) {
+        Some(name) => registry::find(name).or(opts.parser(&h)?),
+        None => opts.parser(&h)?,
+    };
+    if let Some(h) = hint {
+        let mut note = format!("format from {}", h.origin);
+        if let Some(v) = &h.vhost {
+            note.push_str(&format!("; virtual host {v}"));
+        }
+        report.notes.push(note);
+    }
 
     match (&parser, &read_error) {
         (Some(p), None) => {
@@ -403,6 +435,12 @@ fn read_source(
             let popts = jikoku_formats::ParseOptions {
                 source_path: Some(display.to_string()),
                 file_name: Some(file_name.clone()),
+                http_format: opts
+                    .parse
+                    .http_format
+                    .clone()
+                    .or_else(|| hint.and_then(|h| h.http_format.clone())),
+                vhost: opts.parse.vhost.clone().or_else(|| hint.and_then(|h| h.vhost.clone())),
                 ..opts.parse.clone()
             };
             if let Err(e) = p.parse(&mut input, &popts, &mut |r| {
