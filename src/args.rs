@@ -186,7 +186,7 @@ pub struct SkewArgs {
     #[arg(long, value_name = "HOST=IP")]
     pub addr: Vec<String>,
     /// Pairs whose clocks differ by more than this are ignored as implausible.
-    #[arg(long, default_value = "1h")]
+    #[arg(long, default_value = "1h", allow_hyphen_values = true)]
     pub max_offset: String,
     /// Remove the estimated offsets from the indexed events (as `--skew HOST=…` at ingest
     /// would have), and record it in the manifest.

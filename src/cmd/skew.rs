@@ -16,6 +16,7 @@ pub const EVIDENCE_QUERY: &str =
     "event.dataset:mail* OR event.action:ssh-login OR process.name:ssh";
 
 fn signed(x: f64) -> String {
+    let x = x + 0.0; // no "-0"
     if x == 0.0 {
         "0 s".into()
     } else if x.fract() == 0.0 {
@@ -219,10 +220,10 @@ fn link_text(l: &Link) -> String {
         n = l.n,
         kinds = kinds.join(", "),
         nm = l.n_min_delay,
-        med = l.median_s,
+        med = l.median_s + 0.0,
         mad = l.mad_s,
-        min = l.min_s,
-        max = l.max_s,
+        min = l.min_s + 0.0,
+        max = l.max_s + 0.0,
         d = l.typical_delay_s,
         out = if l.outliers > 0 {
             format!("; {} outliers dropped", l.outliers)

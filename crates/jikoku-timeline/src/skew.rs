@@ -577,6 +577,8 @@ fn estimate_from(events: &[Value], opts: &Options) -> Estimate {
     });
     let decl = declared(events);
     let mut out_hosts: Vec<HostOffset> = vec![];
+    // A reference no evidence mentions reaches nothing.
+    let reference = reference.filter(|r| links.iter().any(|l| &l.a == r || &l.b == r));
     if let Some(r) = &reference {
         // Prim: grow from the reference along the link with the most pairs.
         let mut reached: BTreeMap<String, HostOffset> = BTreeMap::new();
