@@ -283,13 +283,6 @@ pub fn sources(a: SourcesArgs) -> anyhow::Result<ExitCode> {
                 m.sha256
             )?;
         }
-        let skipped = index.skipped()?;
-        if !skipped.is_empty() {
-            writeln!(out, "\nfound and not indexed:")?;
-            for p in &skipped {
-                writeln!(out, "      {}", safe(p))?;
-            }
-        }
         for k in &skews {
             writeln!(
                 out,
@@ -301,6 +294,13 @@ pub fn sources(a: SourcesArgs) -> anyhow::Result<ExitCode> {
                 k.applied_at.as_deref().map(|t| format!(" at {t}")).unwrap_or_default(),
                 safe(&k.estimated_from)
             )?;
+        }
+        let skipped = index.skipped()?;
+        if !skipped.is_empty() {
+            writeln!(out, "\nfound and not indexed:")?;
+            for p in &skipped {
+                writeln!(out, "      {}", safe(p))?;
+            }
         }
     }
     out.flush()?;

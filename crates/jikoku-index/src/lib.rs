@@ -137,12 +137,12 @@ pub struct SkewRecord {
 struct Payload {
     schema_version: u32,
     sources: Vec<ManifestEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    skews: Vec<SkewRecord>,
     /// What ingesting found and did not index (devices, FIFOs, links not followed, unreadable
     /// entries), each once, as reported.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     skipped: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    skews: Vec<SkewRecord>,
 }
 
 /// A case index in a directory.
@@ -203,12 +203,6 @@ impl CaseIndex {
         Ok(self.payload()?.sources)
     }
 
-    /// What ingesting found and did not index (devices, FIFOs, sockets, links not followed,
-    /// unreadable entries), as reported, each once.
-    pub fn skipped(&self) -> Result<Vec<String>> {
-        Ok(self.payload()?.skipped)
-    }
-
     /// Skews applied after ingestion, in order.
     pub fn skews(&self) -> Result<Vec<SkewRecord>> {
         Ok(self.payload()?.skews)
@@ -240,6 +234,12 @@ impl CaseIndex {
         Ok(out)
     }
 
+    /// What ingesting found and did not index (devices, FIFOs, sockets, links not followed,
+    /// unreadable entries), as reported, each once.
+    pub fn skipped(&self) -> Result<Vec<String>> {
+        Ok(self.payload()?.skipped)
+    }
+
     /// A writer with a fixed memory budget (bytes, at least 15 MB per thread).
     pub fn writer(&self, memory_budget: usize) -> Result<CaseWriter> {
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
@@ -257,8 +257,8 @@ impl CaseIndex {
             fields: self.fields.clone(),
             payload,
             pending: vec![],
-            pending_skipped: vec![],
             payload_skews: vec![],
+            pending_skipped: vec![],
             since_commit: 0,
             commit_every: COMMIT_EVERY_EVENTS,
         })
@@ -312,8 +312,8 @@ pub struct CaseWriter {
     fields: Fields,
     payload: Payload,
     pending: Vec<ManifestEntry>,
-    pending_skipped: Vec<String>,
     payload_skews: Vec<SkewRecord>,
+    pending_skipped: Vec<String>,
     since_commit: u64,
     commit_every: u64,
     lookup: Lookup,
@@ -483,20 +483,20 @@ impl CaseWriter {
         let mut next = self.payload.clone();
         next.schema_version = schema::SCHEMA_VERSION;
         next.sources.extend(self.pending.iter().cloned());
+        next.skews.extend(self.payload_skews.iter().cloned());
         for s in &self.pending_skipped {
             if !next.skipped.contains(s) {
                 next.skipped.push(s.clone());
             }
         }
-        next.skews.extend(self.payload_skews.iter().cloned());
         let text = serde_json::to_string(&next).map_err(|e| Error::Query(e.to_string()))?;
         let mut prepared = self.writer.prepare_commit()?;
         prepared.set_payload(&text);
         prepared.commit()?;
         self.payload = next;
         self.pending.clear();
-        self.pending_skipped.clear();
         self.payload_skews.clear();
+        self.pending_skipped.clear();
         self.since_commit = 0;
         Ok(())
     }

@@ -754,8 +754,11 @@ mod tests {
             ev.push(client("mail", &format!("MB{i}"), "192.0.2.40", t + 50.0 + 93.0, i * 2 + 1));
             ev.push(sent("gw", &format!("GW{i}"), &format!("MB{i}"), t + 50.0 + delay - 420.0, i));
         }
-        // An unrelated reuse of a queue id an hour and a half later: implausible.
+        // A reuse of a queue id an hour and a half later: the nearer line is taken.
         ev.push(client("mx", "MX3", "192.0.2.99", 5400.0 + 700.0, 99));
+        // A sent line whose only receiving line is two hours away: implausible, ignored.
+        ev.push(client("mx", "MXOLD", "192.0.2.10", -7200.0, 98));
+        ev.push(sent("mail", "MAOLD", "MXOLD", 93.0 + 500.0, 97));
         let est = estimate(&ev, &Options { reference: Some("mx".into()), ..Default::default() });
         let off = |h: &str| est.hosts.iter().find(|x| x.host == h).unwrap().offset_s;
         assert_eq!(off("mx"), 0.0);
@@ -768,6 +771,8 @@ mod tests {
         assert!((l.typical_delay_s - 1.0).abs() < 0.01);
         assert_eq!(l.min_s, -95.0);
         assert!(est.addresses.iter().any(|(h, ip, _)| h == "mail" && ip == "192.0.2.10"));
+        assert!(!est.addresses.iter().any(|(_, ip, _)| ip == "192.0.2.99"));
+        assert_eq!(est.implausible, 1);
     }
 
     #[test]
