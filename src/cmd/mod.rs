@@ -5,6 +5,7 @@ mod events;
 mod index;
 mod parse;
 mod ship;
+mod skew;
 mod stats;
 
 use std::process::ExitCode;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest(a) => index::ingest(a),
         Command::Search(a) => index::search(a),
         Command::Sources(a) => index::sources(a),
+        Command::Skew(a) => skew::run(a),
         Command::At(a) => at::run(a),
         Command::Timeline(a) => index::timeline(a),
         Command::Stats(a) => stats::run(a),

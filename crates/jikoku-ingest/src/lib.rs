@@ -30,7 +30,8 @@ use jikoku_time::{TimeContext, YearInference, resolve};
 pub use jikoku_time::{YearAnchor, ZoneSource};
 
 pub use source::{
-    Compression, Limits, Opened, open, open_reader, open_reader_with, open_with, sha256_file,
+    Compression, Limits, Opened, open, open_prefix, open_reader, open_reader_with, open_with,
+    sha256_file,
 };
 
 /// Errors that stop one source (never the whole run).
@@ -134,6 +135,8 @@ pub struct SourceReport {
     pub compression: &'static str,
     /// Size in bytes as stored.
     pub size: u64,
+    /// Stored bytes read (and hashed): the size, unless the file changed while it was read.
+    pub read_bytes: u64,
     /// Modification time, when a file.
     pub mtime: Option<DateTime<Utc>>,
     /// SHA-256 of the bytes read (compressed bytes if compressed).
@@ -330,14 +333,16 @@ pub fn process_streaming(
     if !gate(&report) {
         return Ok(report);
     }
-    // Pass 2: resolve and hand on each event.
+    // Pass 2: resolve and hand on each event, reading exactly as many stored bytes as pass 1
+    // hashed (a file that grows in between is indexed as it was first read).
     let pass1_sha = report.sha256.clone();
+    let pass1_bytes = report.read_bytes;
     let mut second = SourceReport::default();
     let mut state = ResolveState::default();
     let mut i = 0usize;
     let (r2, _) = read_source(
         &input.display,
-        open_with(&input.path, opts.limits).map_err(io)?,
+        open_prefix(&input.path, opts.limits, pass1_bytes).map_err(io)?,
         opts,
         &mut |mut r: Record| {
             plan.resolve(i, &mut r, opts, &mut second, &mut state);
@@ -356,12 +361,18 @@ pub fn process_streaming(
         report.zone = second.zone;
         report.zone_source = second.zone_source;
     }
+    let now = std::fs::metadata(&input.path).map(|m| m.len()).ok();
     if r2.sha256 != pass1_sha || i != times.len() {
         report.warnings.push(format!(
             "the source changed while it was read (SHA-256 {} then {}; {} then {i} records): re-acquire it",
             pass1_sha,
             r2.sha256,
             times.len()
+        ));
+    } else if let Some(now) = now.filter(|n| *n != report.size) {
+        report.warnings.push(format!(
+            "the source changed while it was read ({} bytes when opened, {now} now): the {pass1_bytes} bytes read first (SHA-256 {pass1_sha}) were indexed; re-acquire it",
+            report.size
         ));
     }
     Ok(report)
@@ -480,6 +491,7 @@ fn read_source(
     }
     report.sha256 = opened.sha256();
     report.content_sha256 = opened.content_sha256();
+    report.read_bytes = opened.stored_bytes();
     Ok((report, opened.mtime))
 }
 
@@ -608,6 +620,9 @@ impl TimePlan {
                     report.zone_source = res.zone_source.as_str();
                 }
                 res.apply(&mut r.event);
+                if res.skew_seconds != 0.0 {
+                    shift_process_times(&mut r.event, res.skew_seconds);
+                }
             }
             Err(err) if t.year.is_none() && year.is_none() => {
                 let tf = &mut r.event.jikoku.time;
@@ -625,5 +640,24 @@ impl TimePlan {
                 e.error.message = Some(format!("invalid time: {err}"));
             }
         }
+    }
+}
+
+/// Moves `process.start`/`process.end` (written from the same clock as the record, e.g. by
+/// accounting) by the skew removed from `@timestamp`, keeping their sub-second digits.
+fn shift_process_times(e: &mut Event, skew_seconds: f64) {
+    let ns = (skew_seconds * 1e9).round() as i64;
+    for v in [&mut e.process.start, &mut e.process.end] {
+        let Some(t) = v.as_deref() else { continue };
+        let digits = t.split_once('.').map_or(0, |(_, f)| f.trim_end_matches('Z').len());
+        let Ok(d) = chrono::DateTime::parse_from_rfc3339(t) else { continue };
+        let Some(moved) = d.checked_sub_signed(chrono::Duration::nanoseconds(ns)) else { continue };
+        let fmt = match digits {
+            0 => chrono::SecondsFormat::Secs,
+            1..=3 => chrono::SecondsFormat::Millis,
+            4..=6 => chrono::SecondsFormat::Micros,
+            _ => chrono::SecondsFormat::Nanos,
+        };
+        *v = Some(moved.with_timezone(&chrono::Utc).to_rfc3339_opts(fmt, true));
     }
 }
