@@ -97,7 +97,6 @@ pub fn run(a: ShipArgs) -> anyhow::Result<ExitCode> {
         ..Options::default()
     };
     let shipper = Shipper::new(client.clone(), opts);
-    let progress = shipper.progress();
     let started = Instant::now();
     let (result, mut lines, skipped, added) = match &a.index {
         Some(dir) => ship_index(dir, &known, shipper)?,
@@ -127,7 +126,6 @@ pub fn run(a: ShipArgs) -> anyhow::Result<ExitCode> {
         client.url(),
         totals.rows as f64 / secs
     ));
-    let _ = progress;
     for l in &lines {
         let _ = writeln!(err, "{l}");
     }
