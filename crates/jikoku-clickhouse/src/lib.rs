@@ -59,6 +59,9 @@ pub enum Error {
     /// A bad URL or option.
     #[error("{0}")]
     Usage(String),
+    /// Shipping stopped (the message names the batch and what to do).
+    #[error("{0}")]
+    Shipping(String),
 }
 
 impl Error {
@@ -67,6 +70,21 @@ impl Error {
     pub fn retryable(&self) -> bool {
         match self {
             Error::Unreachable { .. } => true,
+            // A shard that went away while receiving the rows: its error code may look like
+            // bad input (`Attempt to read after eof`), the text says where it happened.
+            Error::Server { message, .. }
+                if [
+                    "NetException",
+                    "while receiving packet",
+                    "while writing to socket",
+                    "Connection refused",
+                    "Connection reset",
+                ]
+                .iter()
+                .any(|m| message.contains(m)) =>
+            {
+                true
+            }
             Error::Server { code: Some(c), .. } => !PERMANENT_CODES.contains(c),
             Error::Server { status, code: None, .. } => *status >= 500,
             _ => false,
@@ -77,8 +95,8 @@ impl Error {
 /// ClickHouse error codes that another attempt will not cure: bad input, unknown table/column,
 /// syntax, types, authentication, permissions.
 const PERMANENT_CODES: &[u32] = &[
-    6, 16, 26, 27, 32, 33, 38, 41, 43, 44, 46, 47, 53, 60, 62, 69, 70, 72, 81, 117, 131, 164, 192,
-    193, 194, 195, 497, 516,
+    6, 16, 26, 27, 33, 38, 41, 43, 44, 46, 47, 53, 60, 62, 69, 70, 72, 81, 117, 131, 164, 192, 193,
+    194, 195, 497, 516,
 ];
 
 /// Result of this crate.
@@ -260,6 +278,13 @@ mod tests {
             |code| Error::Server { url: String::new(), status: 500, code, message: String::new() };
         assert!(!e(Some(27)).retryable());
         assert!(e(Some(279)).retryable());
+        let eof = Error::Server {
+            url: String::new(),
+            status: 500,
+            code: Some(32),
+            message: "Code: 32, e.displayText() = DB::Exception: Attempt to read after eof: while receiving packet from 127.0.0.1:18144".into(),
+        };
+        assert!(eof.retryable());
         assert!(Error::Unreachable { url: String::new(), message: String::new() }.retryable());
     }
 }

@@ -276,7 +276,7 @@ fn sender(
                 failed.store(true, Ordering::Relaxed);
                 let paths: Vec<&str> = b.sources.iter().map(|s| s.path.as_str()).collect();
                 return Err((
-                    Error::Answer(format!(
+                    Error::Shipping(format!(
                         "the rows of {} were stored but their sources could not be recorded ({e}); \
                          run the same command again: they are shipped again and read once",
                         paths.join(", ")
@@ -311,7 +311,7 @@ fn batch_error(e: Error, b: &Batch, opts: &Options) -> Error {
     } else {
         "(not retried: the server rejects these rows as such)".into()
     };
-    Error::Answer(format!(
+    Error::Shipping(format!(
         "a batch of {} rows was not stored {verdict}: {e}\n  rows from: {}\n  nothing of these sources was recorded as shipped: run the same command again to send them (sources already recorded are skipped; rows that arrive twice are read once)",
         b.rows,
         spans.join("; ")
