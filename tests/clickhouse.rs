@@ -266,6 +266,15 @@ fn ship_and_ask_a_two_shard_cluster() {
                     "2002-05-08T17:40:00Z",
                 ],
                 vec!["timeline", "--output", "l2tcsv", "host.name:mail*"],
+                // Only negative terms, keyword ranges, free words and phrases, exact instants.
+                vec!["search", "--output", "jsonl", "NOT event.dataset:http*"],
+                vec!["search", "--output", "jsonl", "user.name:[a TO m] OR \"sent\" OR postfix"],
+                vec![
+                    "search",
+                    "--output",
+                    "jsonl",
+                    "@timestamp:[2002-05-08T17:29:00Z TO 2002-05-08T17:31:00Z] -host.name:www",
+                ],
             ],
         );
     }
