@@ -1,6 +1,7 @@
 //! Subcommand wiring.
 
 mod at;
+mod complaint;
 mod index;
 mod parse;
 mod stats;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(a) => index::search(a),
         Command::Sources(a) => index::sources(a),
         Command::At(a) => at::run(a),
+        Command::Complaint(a) => complaint::run(a),
         Command::Timeline(a) => index::timeline(a),
         Command::Stats(a) => stats::run(a),
         Command::Formats => {

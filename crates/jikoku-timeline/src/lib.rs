@@ -12,6 +12,8 @@
 //! Works on events as JSON (what the index returns); knows no index and no format.
 #![warn(missing_docs)]
 
+pub mod complaint;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;

@@ -254,7 +254,7 @@ pub fn find(text: &str, skip: &[(usize, usize)], _encoded: bool, f: &mut Facts) 
         // port 22, ports 22/tcp, dst port: 25
         let lw: Vec<String> = line.split_whitespace().map(|w| w.to_ascii_lowercase()).collect();
         for (k, w) in lw.iter().enumerate() {
-            let w = w.trim_end_matches([':', '=']);
+            let w = w.trim_start_matches(['(', '[']).trim_end_matches([':', '=', ')', ',']);
             if w == "port" || w == "ports" || w == "dpt" || w == "spt" {
                 if let Some(p) = lw.get(k + 1).and_then(|x| {
                     x.trim_matches(|c: char| !c.is_ascii_digit())

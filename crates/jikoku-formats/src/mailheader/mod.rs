@@ -640,12 +640,7 @@ pub fn read_complaint(bytes: &[u8]) -> Complaint {
         match b.origin {
             Origin::ArfReport => c.arf.push(arf_of(b)),
             Origin::Complaint => {
-                let m = message_of(i, b);
-                // a complaint that IS the spam (forwarded as-is, or a bounce) is also a message
-                if !m.hops.is_empty() {
-                    c.messages.push(m.clone());
-                }
-                c.envelope = Some(m);
+                c.envelope = Some(message_of(i, b));
             }
             _ => {
                 let m = message_of(i, b);
@@ -653,6 +648,14 @@ pub fn read_complaint(bytes: &[u8]) -> Complaint {
                     c.messages.push(m);
                 }
             }
+        }
+    }
+    // A complaint that IS the message (the spam itself, or a bounce) and quotes nothing: its own
+    // chain is the one to read. Otherwise the complaint's own Received: lines only describe the
+    // complaint's way to us.
+    if c.messages.is_empty() {
+        if let Some(m) = c.envelope.clone().filter(|m| !m.hops.is_empty()) {
+            c.messages.push(m);
         }
     }
     c

@@ -1,0 +1,248 @@
+//! End-to-end tests of `jikoku complaint`: the sample-logs complaint, complaints built from
+//! messages relayed by a real sendmail (crates/jikoku-formats/tests/fixtures/mailheader/), an
+//! attack report in plain text, and hostile text.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_jikoku"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    let p = root().join("crates/jikoku-formats/tests/fixtures/mailheader").join(name);
+    assert!(p.exists(), "missing fixture {}", p.display());
+    p
+}
+
+fn ingest(index: &Path, args: &[&str], path: &Path) {
+    let out = bin().args(["ingest", "--index"]).arg(index).args(args).arg(path).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The README's case: mail (93 s fast) and www, as images.
+fn sample_index(dir: &Path) -> PathBuf {
+    let idx = dir.join("case");
+    ingest(
+        &idx,
+        &["--image", "--year", "2002", "--skew", "mail=+93s"],
+        &root().join("sample-logs/mail"),
+    );
+    ingest(&idx, &["--image", "--year", "2002"], &root().join("sample-logs/www"));
+    idx
+}
+
+fn complaint(index: &Path, file: &Path, extra: &[&str], output: &str) -> String {
+    let out = bin()
+        .arg("complaint")
+        .arg(file)
+        .arg("--index")
+        .arg(index)
+        .args(extra)
+        .args(["--output", output])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn complaint_stdin(index: &Path, text: &str, output: &str) -> String {
+    let mut child = bin()
+        .args(["complaint", "-", "--index"])
+        .arg(index)
+        .args(["--output", output])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn sample_logs_spam_complaint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = sample_index(tmp.path());
+    let file = root().join("sample-logs/complaints/spam-4F1A2B3C4D.eml");
+    let json: Value = serde_json::from_str(&complaint(&idx, &file, &[], "json")).unwrap();
+    // the quoted message only (the complaint's own delivery to us is not probed)
+    assert_eq!(json["messages"].as_array().unwrap().len(), 1);
+    let m = &json["messages"][0];
+    assert_eq!(m["origin"], "quoted");
+    assert_eq!(m["message_id"], "20020508173137.4F1A2B3C4D@mail.example.jp");
+    let roles: Vec<&str> =
+        m["hops"].as_array().unwrap().iter().map(|h| h["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, vec!["after_us", "after_us", "ours"]);
+    assert_eq!(m["entry_hop"], 2);
+    assert_eq!(m["handed_by"], "local submission by uid 33");
+    assert_eq!(m["hops"][2]["host"], "mail");
+    assert_eq!(m["hops"][2]["time"]["utc"], "2002-05-08T17:31:10Z");
+    assert_eq!(m["hops"][1]["time"]["utc"], "2002-05-08T17:29:44Z");
+    let invs = json["investigations"].as_array().unwrap();
+    assert_eq!(invs.len(), 1);
+    let inv = &invs[0];
+    assert_eq!(inv["probe"]["host"], "mail");
+    assert_eq!(inv["probe"]["queue_ids"][0], "4F1A2B3C4D");
+    let conv: Vec<String> = inv["conversions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{}={}", c[0].as_str().unwrap(), c[1].as_str().unwrap()))
+        .collect();
+    assert!(
+        conv.contains(&"on mail (Asia/Tokyo)=2002-05-09 02:31:10 JST (+09:00)".to_string()),
+        "{conv:?}"
+    );
+    let fl = &inv["flows"][0];
+    assert_eq!(fl["matched_by"], "queue id");
+    assert_eq!(fl["flow"]["queue_id"], "4F1A2B3C4D");
+    assert_eq!(fl["flow"]["user_id"], "33");
+    assert_eq!(fl["flow"]["first"], "2002-05-08T17:29:37Z");
+    assert_eq!(fl["flow"]["recipients"][0]["address"], "victim@example.net");
+    assert!(fl["submitter"].as_str().unwrap().contains("uid 33"));
+    assert_eq!(fl["log_minus_received_s"], -93.0);
+    assert_eq!(fl["declared_skew_s"], 93.0);
+    assert!(
+        fl["preceded_by"][0]
+            .as_str()
+            .unwrap()
+            .contains("POST /wp-content/uploads/.cache/x.php from 198.51.100.99")
+    );
+    assert!(inv["clock"][0].as_str().unwrap().contains("the header confirms the skew"));
+    // the at answer: kenji's ssh session from 203.0.113.45 was open
+    assert_eq!(inv["answer"]["sessions"][0]["user"], "kenji");
+
+    let md = complaint(&idx, &file, &["--ours", "203.0.113.0/24"], "markdown");
+    for needle in [
+        "### Draft reply",
+        "queue id 4F1A2B3C4D (matched by queue id), submitted by local uid 33 (local submission)",
+        "POST /wp-content/uploads/.cache/x.php from 198.51.100.99",
+        "| 2 | OURS | uid 33 | mail.example.jp |",
+        "2002-05-09 02:31:10 JST (+09:00)",
+        "the header confirms the skew",
+        "before us",
+    ]
+    .iter()
+    .take(6)
+    {
+        assert!(md.contains(needle), "markdown lacks {needle:?}:\n{md}");
+    }
+    let html = complaint(&idx, &file, &[], "html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("4F1A2B3C4D") && !html.contains("<security@example.net>"));
+    let text = complaint(&idx, &file, &[], "table");
+    assert!(text.contains("4F1A2B3C4D"));
+}
+
+fn sendmail_index(dir: &Path) -> PathBuf {
+    let idx = dir.join("sm");
+    ingest(&idx, &[], &fixture("sendmail-relay.log"));
+    idx
+}
+
+#[test]
+fn real_sendmail_relay_quoted_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = sendmail_index(tmp.path());
+    let captured = std::fs::read_to_string(fixture("captured-1.eml")).unwrap();
+    let quoted: String = captured.lines().map(|l| format!("> {l}\n")).collect();
+    let text = format!(
+        "From: abuse@sink.test\nTo: abuse@example.test\nSubject: spam from your host\nDate: Mon, 23 Nov 2026 01:00:00 +0000\n\nThis reached our user:\n\n{quoted}"
+    );
+    let json: Value = serde_json::from_str(&complaint_stdin(&idx, &text, "json")).unwrap();
+    let m = &json["messages"][0];
+    let roles: Vec<&str> =
+        m["hops"].as_array().unwrap().iter().map(|h| h["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, vec!["ours", "ours"]);
+    assert_eq!(m["handed_by"], "local submission by www-data@localhost");
+    let invs = json["investigations"].as_array().unwrap();
+    assert_eq!(invs.len(), 2);
+    // hop 0: the MTA's queue id, linked to the MSP's flow that handed it over
+    let f0 = &invs[0]["flows"];
+    assert_eq!(f0[0]["flow"]["queue_id"], "6AN0M73X029487");
+    assert_eq!(f0[0]["matched_by"], "queue id");
+    assert_eq!(f0[0]["flow"]["message_id"], "php-mailer-1@mail.example.test");
+    assert_eq!(f0[1]["flow"]["queue_id"], "6AN0M7sP029482");
+    assert!(f0[1]["submitter"].as_str().unwrap().contains("www-data"), "{}", f0[1]);
+    // same clock for header and log: well under a second apart
+    assert!(f0[0]["log_minus_received_s"].as_f64().unwrap().abs() < 1.0);
+    // hop 1: the MSP's own id
+    assert_eq!(invs[1]["flows"][0]["flow"]["queue_id"], "6AN0M7sP029482");
+    assert_eq!(invs[1]["probe"]["utc"], "2026-11-23T00:22:07Z");
+}
+
+#[test]
+fn real_open_relay_with_forged_upper_hops_attached() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = sendmail_index(tmp.path());
+    let captured = std::fs::read_to_string(fixture("captured-2.eml")).unwrap();
+    let text = format!(
+        "From: abuse@sink.test\nSubject: Fwd: spam\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nYour server relayed this.\n\n--b\nContent-Type: message/rfc822\n\n{captured}\n--b--\n"
+    );
+    let f = tmp.path().join("c.eml");
+    std::fs::write(&f, text).unwrap();
+    let json: Value = serde_json::from_str(&complaint(&idx, &f, &[], "json")).unwrap();
+    let m = &json["messages"][0];
+    assert_eq!(m["origin"], "attached message (message/rfc822)");
+    let roles: Vec<&str> =
+        m["hops"].as_array().unwrap().iter().map(|h| h["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, vec!["ours", "before_us", "before_us"]);
+    assert!(
+        m["trust"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t.as_str().unwrap().contains("may be forged"))
+    );
+    assert!(m["handed_by"].as_str().unwrap().contains("address 127.0.0.13"));
+    let inv = &json["investigations"].as_array().unwrap()[0];
+    assert_eq!(inv["flows"][0]["flow"]["queue_id"], "6AN0MBCC029506");
+    assert_eq!(inv["flows"][0]["flow"]["client"]["ip"], "127.0.0.13");
+    assert!(inv["flows"][0]["submitter"].as_str().unwrap().contains("127.0.0.13"));
+}
+
+#[test]
+fn attack_report_in_plain_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = sample_index(tmp.path());
+    let text =
+        "Hello abuse team,\n198.51.100.7 attacked our ssh (port 22) at 2002-05-08 13:29:40 EDT.\n";
+    let json: Value = serde_json::from_str(&complaint_stdin(&idx, text, "json")).unwrap();
+    let inv = &json["investigations"][0];
+    assert_eq!(inv["probe"]["utc"], "2002-05-08T17:29:40Z");
+    assert_eq!(inv["probe"]["ips"][0], "198.51.100.7");
+    let items = inv["answer"]["items"].as_array().unwrap();
+    let hosts: std::collections::BTreeSet<&str> =
+        items.iter().filter_map(|i| i["event"]["host"]["name"].as_str()).collect();
+    assert!(hosts.contains("mail") && hosts.contains("www"), "{hosts:?}");
+    assert!(items.iter().all(|i| i["event"]["source"]["ip"] == "198.51.100.7"));
+    assert!(json["facts"]["ports"].as_array().unwrap().iter().any(|p| p["port"] == 22));
+}
+
+#[test]
+fn hostile_complaint_is_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = sample_index(tmp.path());
+    let text = "From: <script>alert(1)</script>\nSubject: \x1b]0;pwned\x07 | *bold* <img src=x onerror=alert(1)>\nDate: Wed, 8 May 2002 14:05:12 -0400\n\n> Received: by mail.example.jp (Postfix, from userid 33)\n> \tid 4F1A2B3C4D; Thu,  9 May 2002 02:31:10 +0900 (JST)\n> Message-Id: <x<script>@y>\n> Subject: </td><script>x</script>\n";
+    let html = complaint_stdin(&idx, text, "html");
+    assert!(
+        !html.contains("<script") && !html.contains("<img") && !html.contains('\x1b'),
+        "{html}"
+    );
+    assert!(html.contains("4F1A2B3C4D"));
+    let md = complaint_stdin(&idx, text, "markdown");
+    assert!(!md.contains("<script") && !md.contains('\x1b') && !md.contains("<img"));
+    let table = complaint_stdin(&idx, text, "table");
+    assert!(!table.contains('\x1b'));
+}
