@@ -246,3 +246,45 @@ fn hostile_complaint_is_escaped() {
     let table = complaint_stdin(&idx, text, "table");
     assert!(!table.contains('\x1b'));
 }
+
+#[test]
+fn real_postfix_relay_quoted_twice_and_forged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = tmp.path().join("pf");
+    ingest(&idx, &[], &fixture("postfix-relay.log"));
+    // a web script's message, quoted twice (the reporter forwarded a user's forward)
+    let captured = std::fs::read_to_string(fixture("captured-postfix-1.eml")).unwrap();
+    let quoted: String = captured.lines().map(|l| format!("> > {l}\n")).collect();
+    let text = format!(
+        "From: abuse@sink.test\nSubject: phishing from your host\n\nOur user forwarded this:\n\n> From: victim@sink.test\n> Subject: look at this\n>\n{quoted}"
+    );
+    let json: Value = serde_json::from_str(&complaint_stdin(&idx, &text, "json")).unwrap();
+    let m = &json["messages"][0];
+    assert_eq!(m["origin"], "quoted");
+    assert_eq!(m["hops"][0]["role"], "ours");
+    assert_eq!(m["hops"][0]["host"], "mail");
+    let inv = &json["investigations"][0];
+    assert_eq!(inv["probe"]["utc"], "2026-11-23T00:39:04Z");
+    let fl = &inv["flows"][0];
+    assert_eq!(fl["matched_by"], "queue id");
+    assert_eq!(fl["flow"]["queue_id"], "A773A9CCC34");
+    assert_eq!(fl["flow"]["user_id"], "33");
+    assert_eq!(fl["flow"]["recipients"][0]["status"], "sent");
+    assert!(fl["submitter"].as_str().unwrap().contains("uid 33"));
+    // Postfix stamps Received: at pickup: its log's first record is within a second
+    assert!(fl["log_minus_received_s"].as_f64().unwrap().abs() < 1.0);
+
+    // the open relay with two forged lines under its own
+    let captured = std::fs::read_to_string(fixture("captured-postfix-2.eml")).unwrap();
+    let quoted: String = captured.lines().map(|l| format!("> {l}\n")).collect();
+    let f = tmp.path().join("relay.txt");
+    std::fs::write(&f, format!("Your server relayed this spam:\n\n{quoted}")).unwrap();
+    let md = complaint(&idx, &f, &[], "markdown");
+    for needle in [
+        "queue id EC9079CCC42 (matched by queue id), submitted by client spammer.outside.test \\[127.0.0.13\\]",
+        "| 1 | before us (may be forged) |",
+        "anyone could have written them, they may be forged",
+    ] {
+        assert!(md.contains(needle), "markdown lacks {needle:?}:\n{md}");
+    }
+}

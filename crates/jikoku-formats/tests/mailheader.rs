@@ -190,3 +190,30 @@ fn hostile_input_never_panics() {
         let _ = read_complaint(&c);
     }
 }
+
+#[test]
+fn real_postfix_pickup_and_smtpd_hops() {
+    let c = read_complaint(fixture("captured-postfix-1.eml").as_bytes());
+    let m = &c.messages[0];
+    assert_eq!(m.hops.len(), 1);
+    let h = &m.hops[0].received;
+    assert_eq!(h.by_name.as_deref(), Some("mail.example.test"));
+    assert_eq!(h.by_software.as_deref(), Some("Postfix"));
+    assert_eq!(h.local_user.as_deref(), Some("uid 33"));
+    assert_eq!(h.id.as_deref(), Some("A773A9CCC34"));
+    assert_eq!(h.from_ip, None);
+    assert_eq!(utc(&c, 0, 0), "2026-11-23T00:39:04Z");
+    assert_eq!(m.message_id.as_deref(), Some("20261123003904.A773A9CCC34@mail.example.test"));
+    let c = read_complaint(fixture("captured-postfix-2.eml").as_bytes());
+    let m = &c.messages[0];
+    assert_eq!(m.hops.len(), 3);
+    let h = &m.hops[0].received;
+    assert_eq!(h.from_name.as_deref(), Some("friendly.example.org"));
+    assert_eq!(h.from_rdns.as_deref(), Some("spammer.outside.test"));
+    assert_eq!(h.from_ip.as_deref(), Some("127.0.0.13"));
+    assert_eq!(h.protocol.as_deref(), Some("ESMTP"));
+    assert_eq!(h.id.as_deref(), Some("EC9079CCC42"));
+    assert_eq!(h.for_addr.as_deref(), Some("victim@sink.test"));
+    assert_eq!(utc(&c, 0, 0), "2026-11-23T00:39:08Z");
+    assert_eq!(m.hops[1].received.id.as_deref(), Some("FORGED1"));
+}

@@ -534,14 +534,17 @@ pub fn plan(c: &Complaint, o: &Options) -> (Vec<MessageView>, Vec<Probe>, Vec<St
         }
         views.push(v);
     }
-    let have_hop_probe = !probes.is_empty();
-    // ARF arrival dates, reported times and pasted log lines: when no hop of ours was found
-    // (an attack report, or a chain without our hops).
-    if !have_hop_probe {
+    // ARF arrival dates, reported times and pasted log lines (an attack report, a chain
+    // without our hops, or a second incident in the same complaint): each time farther than
+    // the window from the times already probed.
+    {
+        let near_probe =
+            |probes: &[Probe], ns: i64| probes.iter().any(|p| (p.t - ns).abs() <= o.window);
         let ips: Vec<String> = c.facts.ips.iter().map(|(i, _)| i.clone()).collect();
         for a in &c.arf {
             if let Some(t) = a.arrival_date.as_ref().and_then(|d| d.parsed.as_ref().ok()) {
-                if let Some(ns) = t.utc.timestamp_nanos_opt() {
+                if let Some(ns) = t.utc.timestamp_nanos_opt().filter(|ns| !near_probe(&probes, *ns))
+                {
                     probes.push(Probe {
                         label: format!("ARF report at line {} (Arrival-Date)", a.line),
                         time_text: a
@@ -566,7 +569,7 @@ pub fn plan(c: &Complaint, o: &Options) -> (Vec<MessageView>, Vec<Probe>, Vec<St
         }
         for tf in &c.facts.times {
             let Some(ns) = tf.time.utc.timestamp_nanos_opt() else { continue };
-            if probes.iter().any(|p| (p.t - ns).abs() < 1_000_000_000) {
+            if near_probe(&probes, ns) {
                 continue;
             }
             probes.push(Probe {
@@ -594,7 +597,7 @@ pub fn plan(c: &Complaint, o: &Options) -> (Vec<MessageView>, Vec<Probe>, Vec<St
                 continue;
             };
             let Some(ns) = u.timestamp_nanos_opt() else { continue };
-            if probes.iter().any(|p| (p.t - ns).abs() < 60_000_000_000) {
+            if near_probe(&probes, ns) {
                 continue;
             }
             let lip: Vec<String> = ["source.ip", "destination.ip"]
@@ -707,8 +710,11 @@ fn submitter(f: &MailFlow) -> String {
         _ => {}
     }
     if !f.client.is_empty() {
-        let c = f.client.address.clone().or_else(|| f.client.ip.clone()).unwrap_or_default();
-        parts.push(format!("client {c}"));
+        let ip = f.client.ip.clone().or_else(|| f.client.address.clone()).unwrap_or_default();
+        match f.client.domain.as_deref().filter(|d| *d != "unknown") {
+            Some(d) => parts.push(format!("client {d} [{ip}]")),
+            None => parts.push(format!("client {ip}")),
+        }
     }
     let mut out = if parts.is_empty() { "not recorded".to_string() } else { parts.join(", ") };
     if let Some(s) = &f.submission {
