@@ -77,6 +77,10 @@ pub struct SourceArgs {
 pub struct ParseArgs {
     #[command(flatten)]
     pub source: SourceArgs,
+    /// `events` (default): every event in source order; `flows`: one `jikoku.mail.flow` record
+    /// per mail message (queue id on one host); `all`: the events, then the flow records.
+    #[arg(long, default_value = "events", value_parser = ["events", "flows", "all"])]
+    pub output: String,
     /// Files or directories; `-` reads stdin.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,

@@ -127,6 +127,7 @@ pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> 
         year: a.year,
         host: a.host.clone(),
         skews,
+        hints: Default::default(),
         parse: jikoku_formats::ParseOptions {
             http_format: a.http_format.clone(),
             id_names,

@@ -48,6 +48,17 @@ pub enum Error {
     Incompatible(String),
 }
 
+impl Error {
+    /// The operating system's error underneath, if any (a full disk: `StorageFull`).
+    pub fn io_error(&self) -> Option<&std::io::Error> {
+        match self {
+            Error::Io(e) => Some(e),
+            Error::Tantivy(tantivy::TantivyError::IoError(e)) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+}
+
 /// Result of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -91,6 +102,9 @@ pub struct ManifestEntry {
     /// Warnings.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Decisions taken from the image's configuration (web server log formats, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// When the same content was already indexed under another path: that path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
@@ -104,6 +118,10 @@ fn is_zero(n: &u64) -> bool {
 struct Payload {
     schema_version: u32,
     sources: Vec<ManifestEntry>,
+    /// What ingesting found and did not index (devices, FIFOs, links not followed, unreadable
+    /// entries), each once, as reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    skipped: Vec<String>,
 }
 
 /// A case index in a directory.
@@ -155,13 +173,23 @@ impl CaseIndex {
         match metas.payload {
             Some(p) => serde_json::from_str(&p)
                 .map_err(|e| Error::Incompatible(format!("manifest unreadable: {e}"))),
-            None => Ok(Payload { schema_version: schema::SCHEMA_VERSION, sources: vec![] }),
+            None => Ok(Payload {
+                schema_version: schema::SCHEMA_VERSION,
+                sources: vec![],
+                skipped: vec![],
+            }),
         }
     }
 
     /// The evidence manifest: every source committed, in ingestion order.
     pub fn manifest(&self) -> Result<Vec<ManifestEntry>> {
         Ok(self.payload()?.sources)
+    }
+
+    /// What ingesting found and did not index (devices, FIFOs, sockets, links not followed,
+    /// unreadable entries), as reported, each once.
+    pub fn skipped(&self) -> Result<Vec<String>> {
+        Ok(self.payload()?.skipped)
     }
 
     /// A writer with a fixed memory budget (bytes, at least 15 MB per thread).
@@ -171,11 +199,17 @@ impl CaseIndex {
         let writer: IndexWriter = self.index.writer_with_num_threads(threads, budget)?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
         let payload = self.payload()?;
+        let mut lookup = Lookup::default();
+        for (i, e) in payload.sources.iter().enumerate() {
+            lookup.add(i, e);
+        }
         Ok(CaseWriter {
+            lookup,
             writer,
             fields: self.fields.clone(),
             payload,
             pending: vec![],
+            pending_skipped: vec![],
             since_commit: 0,
             commit_every: COMMIT_EVERY_EVENTS,
         })
@@ -229,8 +263,37 @@ pub struct CaseWriter {
     fields: Fields,
     payload: Payload,
     pending: Vec<ManifestEntry>,
+    pending_skipped: Vec<String>,
     since_commit: u64,
     commit_every: u64,
+    lookup: Lookup,
+}
+
+/// Positions (in committed-then-pending order) of manifest entries by hash and path, so that
+/// ingesting a million files does not scan the manifest once per file.
+#[derive(Default)]
+struct Lookup {
+    /// SHA-256 of the stored bytes → first non-duplicate entry.
+    by_sha: std::collections::HashMap<String, usize>,
+    /// SHA-256 of the content or of the stored bytes → first non-duplicate entry.
+    by_content: std::collections::HashMap<String, usize>,
+    /// Every path (sources and duplicates).
+    paths: std::collections::HashSet<String>,
+}
+
+impl Lookup {
+    fn add(&mut self, i: usize, e: &ManifestEntry) {
+        self.paths.insert(e.path.clone());
+        if e.duplicate_of.is_some() {
+            return;
+        }
+        self.by_sha.entry(e.sha256.clone()).or_insert(i);
+        // The first entry wins, whichever of its two hashes matched (as a scan in order would).
+        if !e.content_sha256.is_empty() {
+            self.by_content.entry(e.content_sha256.clone()).or_insert(i);
+        }
+        self.by_content.entry(e.sha256.clone()).or_insert(i);
+    }
 }
 
 /// Commit after this many events (at a source boundary).
@@ -244,24 +307,26 @@ impl CaseWriter {
 
     /// The manifest entry of a source already indexed with this SHA-256 (committed or pending).
     pub fn find_sha(&self, sha256: &str) -> Option<&ManifestEntry> {
-        self.payload
-            .sources
-            .iter()
-            .chain(&self.pending)
-            .find(|s| s.sha256 == sha256 && s.duplicate_of.is_none())
+        self.lookup.by_sha.get(sha256).and_then(|i| self.entry_at(*i))
     }
 
     /// The manifest entry of a source whose decompressed content has this SHA-256.
     pub fn find_content(&self, content_sha256: &str) -> Option<&ManifestEntry> {
-        self.payload.sources.iter().chain(&self.pending).find(|s| {
-            s.duplicate_of.is_none()
-                && (s.content_sha256 == content_sha256 || s.sha256 == content_sha256)
-        })
+        self.lookup.by_content.get(content_sha256).and_then(|i| self.entry_at(*i))
     }
 
     /// True when a source (or duplicate) with this path is in the manifest.
     pub fn has_path(&self, path: &str) -> bool {
-        self.payload.sources.iter().chain(&self.pending).any(|s| s.path == path)
+        self.lookup.paths.contains(path)
+    }
+
+    /// Entry `i` of the committed sources followed by the pending ones.
+    fn entry_at(&self, i: usize) -> Option<&ManifestEntry> {
+        let committed = self.payload.sources.len();
+        match i.checked_sub(committed) {
+            None => self.payload.sources.get(i),
+            Some(j) => self.pending.get(j),
+        }
     }
 
     /// The number the next source gets.
@@ -325,6 +390,7 @@ impl CaseWriter {
 
     /// Records a finished source; commits when enough events are pending.
     pub fn finish_source(&mut self, entry: ManifestEntry) -> Result<()> {
+        self.lookup.add(self.payload.sources.len() + self.pending.len(), &entry);
         self.pending.push(entry);
         if self.since_commit >= self.commit_every {
             self.commit()?;
@@ -332,17 +398,29 @@ impl CaseWriter {
         Ok(())
     }
 
+    /// Records entries that were found and not indexed (kept in the manifest with the next
+    /// commit; an entry already recorded is not repeated).
+    pub fn note_skipped(&mut self, what: impl IntoIterator<Item = String>) {
+        self.pending_skipped.extend(what);
+    }
+
     /// Commits the pending sources and their events together.
     pub fn commit(&mut self) -> Result<()> {
         let mut next = self.payload.clone();
         next.schema_version = schema::SCHEMA_VERSION;
         next.sources.extend(self.pending.iter().cloned());
+        for s in &self.pending_skipped {
+            if !next.skipped.contains(s) {
+                next.skipped.push(s.clone());
+            }
+        }
         let text = serde_json::to_string(&next).map_err(|e| Error::Query(e.to_string()))?;
         let mut prepared = self.writer.prepare_commit()?;
         prepared.set_payload(&text);
         prepared.commit()?;
         self.payload = next;
         self.pending.clear();
+        self.pending_skipped.clear();
         self.since_commit = 0;
         Ok(())
     }
