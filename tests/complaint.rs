@@ -9,6 +9,9 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
+#[path = "../fuzz/harness.rs"]
+mod harness;
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_jikoku"))
 }
@@ -287,4 +290,85 @@ fn real_postfix_relay_quoted_twice_and_forged() {
     ] {
         assert!(md.contains(needle), "markdown lacks {needle:?}:\n{md}");
     }
+}
+
+/// The fuzz harness (`fuzz/harness.rs`, target `complaint`) over mutations of every complaint
+/// fixture: byte flips, inserted quote markers, line breaks, parentheses and brackets, deleted
+/// and repeated ranges. No panic, and every output escaped.
+#[test]
+fn mutated_complaints_never_panic() {
+    let mut seeds: Vec<Vec<u8>> = vec![];
+    for f in [
+        "seed-000-complaint.eml",
+        "seed-000-hotmail.txt",
+        "seed-000-slide.txt",
+        "captured-1.eml",
+        "captured-2.eml",
+        "captured-postfix-1.eml",
+        "captured-postfix-2.eml",
+    ] {
+        seeds.push(std::fs::read(fixture(f)).unwrap());
+    }
+    seeds.push(std::fs::read(root().join("sample-logs/complaints/spam-4F1A2B3C4D.eml")).unwrap());
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut rnd = |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % (n.max(1) as u64)) as usize
+    };
+    const INSERTS: &[&[u8]] = &[
+        b">",
+        b"> >",
+        b"\n",
+        b"\n\t",
+        b"(",
+        b")",
+        b"[",
+        b"]",
+        b";",
+        b":",
+        b"<",
+        b"\x1b]0;x\x07",
+        b"\xff",
+        b"Received: ",
+        b"Content-Type: message/rfc822\n\n",
+        b"Content-Transfer-Encoding: base64\n\n",
+        b"=?",
+        b"+0900",
+        b"2002-05-08 13:29:44 EDT",
+    ];
+    let mut n = 0;
+    for seed in &seeds {
+        harness::complaint(seed);
+        for _ in 0..300 {
+            let mut d = seed.clone();
+            for _ in 0..1 + rnd(4) {
+                let at = rnd(d.len());
+                match rnd(4) {
+                    0 => {
+                        if let Some(b) = d.get_mut(at) {
+                            *b ^= 1 << rnd(8);
+                        }
+                    }
+                    1 => {
+                        let ins = INSERTS[rnd(INSERTS.len())];
+                        d.splice(at..at, ins.iter().copied());
+                    }
+                    2 => {
+                        let end = (at + rnd(64)).min(d.len());
+                        d.drain(at..end);
+                    }
+                    _ => {
+                        let end = (at + rnd(200)).min(d.len());
+                        let chunk = d[at..end].to_vec();
+                        d.splice(at..at, chunk);
+                    }
+                }
+            }
+            harness::complaint(&d);
+            n += 1;
+        }
+    }
+    assert_eq!(n, 300 * seeds.len());
 }
