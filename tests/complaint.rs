@@ -372,3 +372,26 @@ fn mutated_complaints_never_panic() {
     }
     assert_eq!(n, 300 * seeds.len());
 }
+
+/// Without `--skew`, the index keeps mail's clock as it was: our log and our Received: line
+/// agree (same clock), and the receiver's hop shows our clock 93 s fast.
+#[test]
+fn undeclared_skew_shown_by_the_receivers_hop() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = tmp.path().join("noskew");
+    ingest(&idx, &["--image", "--year", "2002"], &root().join("sample-logs/mail"));
+    let file = root().join("sample-logs/complaints/spam-4F1A2B3C4D.eml");
+    let json: Value = serde_json::from_str(&complaint(&idx, &file, &[], "json")).unwrap();
+    let inv = &json["investigations"][0];
+    assert_eq!(inv["flows"][0]["flow"]["first"], "2002-05-08T17:31:10Z");
+    assert_eq!(inv["flows"][0]["log_minus_received_s"], 0.0);
+    let clock: Vec<&str> =
+        inv["clock"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    assert!(clock.iter().any(|c| c.contains("agree")), "{clock:?}");
+    assert!(
+        clock.iter().any(
+            |c| c.contains("mx.example.net (line 28)") && c.contains("ours would be 93 s fast")
+        ),
+        "{clock:?}"
+    );
+}

@@ -899,29 +899,56 @@ pub fn investigate_probe(c: &Complaint, p: &Probe, f: &Fetched) -> Investigation
             evidence: evs.iter().map(|e| provenance(e)).collect(),
         });
     }
-    // the receiver above our last hop against our delivery record
+    // the receiver above our hop against our delivery record to it
     if let Some((mi, hi)) = p.hop {
-        if let (Some(m), Some(fm)) = (c.messages.get(mi), out.first()) {
-            if hi > 0 {
-                if let Some(next) =
-                    m.hops.get(hi - 1).and_then(|h| h.time.as_ref()).and_then(HeaderTime::utc_ns)
-                {
-                    let delivered =
-                        fm.flow.get("recipients").and_then(Value::as_array).and_then(|rs| {
-                            rs.iter()
-                                .filter_map(|r| s(r, "at"))
-                                .filter_map(|t| ts(&json!({"@timestamp": t})))
-                                .min()
-                        });
-                    if let Some(d) = delivered {
-                        let gap = (next - d) as f64 / 1e9;
-                        clock.push(format!(
-                            "the next hop (line {}) says it received the message {} after our first delivery record ({gap:+.0} s){}",
-                            m.hops.get(hi - 1).map(|h| h.line).unwrap_or(0),
-                            fmt_offset(next - d),
-                            if gap < -2.0 { ": it received it before we sent it, so one of the two clocks is wrong" } else { "" }
-                        ));
-                    }
+        let next_hop =
+            hi.checked_sub(1).and_then(|n| c.messages.get(mi).and_then(|m| m.hops.get(n)));
+        if let (Some(nh), Some(fm)) = (next_hop, out.first()) {
+            if let Some(next) = nh.time.as_ref().and_then(HeaderTime::utc_ns) {
+                let rcpts: Vec<&Value> = fm
+                    .flow
+                    .get("recipients")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().collect())
+                    .unwrap_or_default();
+                let receiver = nh.received.by_name.as_deref().unwrap_or("");
+                let to_it: Vec<&Value> = rcpts
+                    .iter()
+                    .copied()
+                    .filter(|r| {
+                        !receiver.is_empty()
+                            && s(r, "relay").is_some_and(|x| {
+                                x.to_ascii_lowercase().contains(&receiver.to_ascii_lowercase())
+                            })
+                    })
+                    .collect();
+                let pool = if to_it.is_empty() { rcpts } else { to_it };
+                let delivered = pool
+                    .iter()
+                    .filter_map(|r| s(r, "at"))
+                    .filter_map(|t| ts(&json!({"@timestamp": t})))
+                    .min();
+                if let Some(d) = delivered {
+                    let gap = (next - d) as f64 / 1e9;
+                    let who = if receiver.is_empty() {
+                        "the next hop".to_string()
+                    } else {
+                        receiver.to_string()
+                    };
+                    clock.push(if gap < -2.0 {
+                        format!(
+                            "{who} (line {}) says it received the message {} before our log says we delivered it ({gap:+.0} s): one of the two clocks is wrong (ours would be {:.0} s fast)",
+                            nh.line,
+                            fmt_offset(d - next).trim_start_matches('+'),
+                            -gap
+                        )
+                    } else {
+                        format!(
+                            "{who} (line {}) received the message {} after our log's delivery record ({gap:+.0} s): consistent",
+                            nh.line,
+                            fmt_offset(next - d).trim_start_matches('+')
+                        )
+                    });
                 }
             }
         }
