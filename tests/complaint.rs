@@ -126,6 +126,15 @@ fn sample_logs_spam_complaint() {
     // the at answer: kenji's ssh session from 203.0.113.45 was open
     assert_eq!(inv["answer"]["sessions"][0]["user"], "kenji");
 
+    // judged by its first label (mail): said so; with --ours example.jp: by domain
+    assert!(
+        m["trust"].as_array().unwrap().iter().any(|t| t.as_str().unwrap().contains("first label"))
+    );
+    let j2: Value =
+        serde_json::from_str(&complaint(&idx, &file, &["--ours", "example.jp"], "json")).unwrap();
+    assert_eq!(j2["messages"][0]["hops"][2]["role"], "ours");
+    assert!(!j2["messages"][0]["trust"].to_string().contains("first label"));
+    assert_eq!(j2["investigations"][0]["flows"][0]["flow"]["queue_id"], "4F1A2B3C4D");
     let md = complaint(&idx, &file, &["--ours", "203.0.113.0/24"], "markdown");
     for needle in [
         "### Draft reply",

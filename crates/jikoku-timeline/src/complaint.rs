@@ -111,8 +111,22 @@ impl Options {
             .map(|(_, h)| h.as_str())
     }
 
+    /// Ours: under an `--ours` domain, or the full name of a host of the index, or — only when
+    /// no `--ours` domain is given — a name whose first label is a host of the index.
     fn name_is_ours(&self, name: &str) -> bool {
-        self.ours.iter().any(|o| o.has_name(name)) || self.index_host(name).is_some()
+        if self.ours.iter().any(|o| o.has_name(name)) || self.exact_host(name) {
+            return true;
+        }
+        self.index_host(name).is_some() && !self.ours.iter().any(|o| matches!(o, Ours::Domain(_)))
+    }
+
+    fn exact_host(&self, name: &str) -> bool {
+        self.known_hosts.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+    }
+
+    /// Judged ours by the first label only (no `--ours` domain, not the host's full name).
+    fn by_first_label(&self, name: &str) -> bool {
+        !self.ours.iter().any(|o| o.has_name(name)) && !self.exact_host(name)
     }
 
     fn ip_is_ours(&self, ip: &str) -> bool {
@@ -423,6 +437,14 @@ fn view(m: &Message, o: &Options) -> MessageView {
                     e + 1,
                     m.hops.len() - 1
                 ));
+            }
+            for (i, h) in m.hops.iter().enumerate() {
+                let by = h.received.by_name.as_deref().unwrap_or("");
+                if roles.get(i) == Some(&Role::Ours) && o.by_first_label(by) {
+                    trust.push(format!(
+                        "hop {i} (by {by}) is judged ours because its first label names a host of the index; give --ours DOMAIN to be sure (then only names under it count)"
+                    ));
+                }
             }
             if let Some(h) = m.hops.get(e) {
                 if let Some(ip) = &h.received.from_ip {
@@ -1040,6 +1062,18 @@ pub fn investigate(c: &Complaint, o: &Options, fetch: &mut dyn FnMut(&Probe) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_label_only_without_ours_domains() {
+        let mut o =
+            Options { known_hosts: vec![("mail".into(), "mail".into())], ..Options::default() };
+        assert!(o.name_is_ours("mail.example.jp"));
+        assert!(o.name_is_ours("mail.victim.example"));
+        o.ours = vec![Ours::parse("example.jp").unwrap()];
+        assert!(o.name_is_ours("mail.example.jp"));
+        assert!(!o.name_is_ours("mail.victim.example"));
+        assert!(o.name_is_ours("mail"));
+    }
 
     #[test]
     fn ours_parse_and_match() {
