@@ -217,3 +217,32 @@ fn real_postfix_pickup_and_smtpd_hops() {
     assert_eq!(utc(&c, 0, 0), "2026-11-23T00:39:08Z");
     assert_eq!(m.hops[1].received.id.as_deref(), Some("FORGED1"));
 }
+
+/// SpamAssassin's published Received: parser cases (t/rcvd_parser.t, Apache-2.0; see the
+/// fixture README): the client address, the receiving host and the id must match theirs.
+#[test]
+fn spamassassin_rcvd_parser_cases() {
+    use jikoku_formats::mailheader::parse_received;
+    let tsv = fixture("spamassassin-rcvd-parser.tsv");
+    let mut n = 0;
+    let mut bad = vec![];
+    for line in tsv.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (hdr, ip, by, id) = (f[0], f[1], f[2], f[3]);
+        let r = parse_received(hdr);
+        let got = (
+            r.from_ip.clone().unwrap_or_default(),
+            r.by_name.clone().unwrap_or_default(),
+            r.id.clone().unwrap_or_default(),
+        );
+        if got != (ip.to_string(), by.to_string(), id.to_string()) {
+            bad.push(format!(
+                "{hdr}\n   want ip={ip} by={by} id={id}\n   got  ip={} by={} id={}",
+                got.0, got.1, got.2
+            ));
+        }
+        n += 1;
+    }
+    assert_eq!(n, 110);
+    assert!(bad.is_empty(), "{} of {n} differ:\n{}", bad.len(), bad.join("\n"));
+}

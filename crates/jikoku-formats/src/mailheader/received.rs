@@ -132,6 +132,12 @@ pub fn ip_of(s: &str) -> Option<String> {
     let t = s.trim().trim_start_matches('[').trim_end_matches(']').trim();
     let t = t.strip_prefix("IPv6:").or_else(|| t.strip_prefix("ipv6:")).unwrap_or(t);
     if let Ok(ip) = t.parse::<IpAddr>() {
+        // ::ffff:1.2.3.4 is an IPv4 client seen by a dual-stack listener
+        if let IpAddr::V6(v6) = ip {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return Some(v4.to_string());
+            }
+        }
         return Some(ip.to_string());
     }
     // 1.2.3.4:port, [v6]:port
@@ -146,19 +152,59 @@ pub fn ip_of(s: &str) -> Option<String> {
     None
 }
 
-/// The first bracketed IP in `s` (`rdns [ip]`), or a bare IP word.
+/// An address as Received: lines write it: also `ident@1.2.3.4` (qmail), `1.2.3.4.port`
+/// (old exim), `[1.2.3.4]:port`.
+fn rcvd_ip(w: &str) -> Option<String> {
+    let w = w.trim_matches(|c| c == '(' || c == ')' || c == '?' || c == ';' || c == ',');
+    let w = w.rsplit('@').next().unwrap_or(w);
+    if let Some(ip) = ip_of(w) {
+        return Some(ip);
+    }
+    let bare = w.trim_start_matches('[').trim_end_matches(']');
+    let parts: Vec<&str> = bare.split('.').collect();
+    if parts.len() == 5
+        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return ip_of(&parts.get(..4)?.join("."));
+    }
+    None
+}
+
+/// `s` without what a client claims about itself (`HELO x`, `helo=x`).
+fn without_helo(s: &str) -> String {
+    let mut out = vec![];
+    let mut skip = false;
+    for w in s.split_whitespace() {
+        let l = w.to_ascii_lowercase();
+        if skip {
+            skip = false;
+            continue;
+        }
+        if l == "helo" || l == "ehlo" {
+            skip = true;
+            continue;
+        }
+        if l.starts_with("helo=") || l.starts_with("ehlo=") {
+            continue;
+        }
+        out.push(w);
+    }
+    out.join(" ")
+}
+
+/// The first bracketed IP in `s` (`rdns [ip]`), or a bare IP word; never the HELO argument.
 fn find_ip(s: &str) -> Option<String> {
-    let mut rest = s;
+    let s = without_helo(s);
+    let mut rest = s.as_str();
     while let Some(open) = rest.find('[') {
         let after = rest.get(open + 1..).unwrap_or("");
         let Some(close) = after.find(']') else { break };
-        if let Some(ip) = ip_of(after.get(..close).unwrap_or("")) {
+        if let Some(ip) = rcvd_ip(after.get(..close).unwrap_or("")) {
             return Some(ip);
         }
         rest = after.get(close + 1..).unwrap_or("");
     }
-    s.split(|c: char| c.is_whitespace() || c == ',' || c == '=')
-        .find_map(|w| ip_of(w.trim_matches(|c| c == '(' || c == ')')))
+    s.split(|c: char| c.is_whitespace() || c == ',' || c == '=').find_map(rcvd_ip)
 }
 
 fn strip_angles(s: &str) -> String {
@@ -174,6 +220,15 @@ pub fn parse_received(value: &str) -> Received {
         Some((c, d)) if d.chars().any(|c| c.is_ascii_digit()) => (c.to_string(), Some(d.trim())),
         _ => (raw.clone(), None),
     };
+    // `…; Thu, 10 Nov 2005 08:24:21 -0600 id 000000DB.43735815.00001E11` (an id after the date)
+    let mut late_id = None;
+    let date = date.map(|d| match d.find(" id ") {
+        Some(p) => {
+            late_id = d.get(p + 4..).and_then(|x| x.split_whitespace().next()).map(strip_angles);
+            d.get(..p).unwrap_or(d).trim()
+        }
+        None => d,
+    });
     r.date_text = date.filter(|d| !d.is_empty()).map(str::to_string);
     let toks = tokenize(&clauses);
     let mut i = 0usize;
@@ -199,11 +254,19 @@ pub fn parse_received(value: &str) -> Received {
         match (current, t) {
             (None, Tok::Comment(c)) => other_comments.push(c.clone()),
             (None, Tok::Word(_)) => {}
-            (Some("from"), Tok::Word(w)) => from_words.push(w.clone()),
+            (Some("from"), Tok::Word(w)) => {
+                if w.starts_with('[') && !from_words.is_empty() {
+                    if let Some(ip) = rcvd_ip(w) {
+                        r.from_ip.get_or_insert(ip);
+                        continue;
+                    }
+                }
+                from_words.push(w.clone())
+            }
             (Some("from"), Tok::Comment(c)) => from_comments.push(c.clone()),
             (Some("by"), Tok::Word(w)) => {
                 if r.by_name.is_none() {
-                    r.by_name = Some(w.trim_end_matches(';').to_string());
+                    r.by_name = Some(w.trim_end_matches([';', ',']).to_string());
                 }
             }
             (Some("by"), Tok::Comment(c)) => by_comments.push(c.clone()),
@@ -226,6 +289,9 @@ pub fn parse_received(value: &str) -> Received {
             (Some(_), Tok::Comment(c)) => other_comments.push(c.clone()),
             (Some(_), Tok::Word(_)) => {}
         }
+    }
+    if r.id.is_none() {
+        r.id = late_id;
     }
     if !from_words.is_empty() {
         r.from_name = Some(from_words.join(" "));
@@ -276,7 +342,7 @@ pub fn parse_received(value: &str) -> Received {
     if r.from_ip.is_none() {
         if let Some(name) = &r.from_name {
             // `from [ip]`, `from 10.15.147.133` (webmail), `from name ([ip])` handled above
-            if let Some(ip) = name.split_whitespace().find_map(ip_of) {
+            if let Some(ip) = name.split_whitespace().find_map(rcvd_ip) {
                 r.from_ip = Some(ip);
             }
         }
@@ -298,6 +364,18 @@ pub fn parse_received(value: &str) -> Received {
         let lower = c.to_ascii_lowercase();
         // sendmail MSP: (from user@localhost); qmail: (qmail 123 invoked by uid 33)
         if let Some(u) = lower.strip_prefix("from ") {
+            if r.from_ip.is_none() && r.from_name.is_none() {
+                if let Some(ip) = find_ip(u) {
+                    // `(from NAME [ip])`: a client, not a local user
+                    r.from_ip = Some(ip);
+                    let start = c.len() - u.len();
+                    r.from_name = c
+                        .get(start..)
+                        .and_then(|x| x.split_whitespace().next())
+                        .map(str::to_string);
+                    continue;
+                }
+            }
             if !u.contains(' ') && r.local_user.is_none() {
                 let start = c.len() - u.len();
                 r.local_user = c.get(start..).map(str::to_string);
