@@ -404,3 +404,44 @@ fn undeclared_skew_shown_by_the_receivers_hop() {
         "{clock:?}"
     );
 }
+
+/// The seed's worked example (shared seed 000): with `--ours bbb.co.jp`, our hop is
+/// aaa.bbb.co.jp at Wed, 08 May 2002 13:01:38 +0900, handed to us by mail.yapoo.comcom
+/// [192.168.255.77]; the receiver stamped it 57 minutes later (a queue delay or a clock).
+#[test]
+fn seed_complaint_our_hop_and_the_spammers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = sample_index(tmp.path());
+    let file = fixture("seed-000-complaint.eml");
+    let json: Value =
+        serde_json::from_str(&complaint(&idx, &file, &["--ours", "bbb.co.jp"], "json")).unwrap();
+    let m = &json["messages"][0];
+    let roles: Vec<&str> =
+        m["hops"].as_array().unwrap().iter().map(|h| h["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, vec!["after_us", "after_us", "after_us", "ours"]);
+    assert_eq!(m["entry_hop"], 3);
+    assert_eq!(m["handed_by"], "HELO mail.yapoo.comcom, address 192.168.255.77");
+    let inv = &json["investigations"][0];
+    assert_eq!(inv["probe"]["time_text"], "Wed, 08 May 2002 13:01:38 +0900");
+    assert_eq!(inv["probe"]["utc"], "2002-05-08T04:01:38Z");
+    assert_eq!(inv["probe"]["handed_by_ip"], "192.168.255.77");
+    let clock = inv["clock"][0].as_str().unwrap();
+    assert!(
+        clock.contains(
+            "f04n09.yyy.XXX.edu (line 27) stamped the message 57m3s after our hop (line 30)"
+        ),
+        "{clock}"
+    );
+    // nothing of aaa.bbb.co.jp in this index: said, not invented
+    assert!(
+        json["unconfirmed"][0]
+            .as_str()
+            .unwrap()
+            .contains("no message with queue id B0003157268@aaa.bbb.co.jp")
+    );
+    // without --ours nothing is ours
+    let j2: Value = serde_json::from_str(&complaint(&idx, &file, &[], "json")).unwrap();
+    assert!(
+        j2["messages"][0]["trust"][0].as_str().unwrap().contains("no hop of this chain is ours")
+    );
+}

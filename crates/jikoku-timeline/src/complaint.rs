@@ -921,6 +921,38 @@ pub fn investigate_probe(c: &Complaint, p: &Probe, f: &Fetched) -> Investigation
             evidence: evs.iter().map(|e| provenance(e)).collect(),
         });
     }
+    // headers alone: the receiver above our hop against our hop's own stamp
+    if let Some((mi, hi)) = p.hop {
+        let m = c.messages.get(mi);
+        let ours_t = m
+            .and_then(|m| m.hops.get(hi))
+            .and_then(|h| h.time.as_ref())
+            .and_then(HeaderTime::utc_ns);
+        let next = hi.checked_sub(1).and_then(|n| m.and_then(|m| m.hops.get(n)));
+        if let (Some(a), Some(nh)) = (ours_t, next) {
+            if let Some(b) = nh.time.as_ref().and_then(HeaderTime::utc_ns) {
+                let gap = (b - a) as f64 / 1e9;
+                let who = nh.received.by_name.as_deref().unwrap_or("the next hop");
+                let tail = if gap < -2.0 {
+                    ": it received the message before we stamped it — our clock is fast or theirs slow"
+                } else if gap > 300.0 {
+                    ": a delay this long is a queue delay on our side or a clock off by about that much (compare our log's delivery time)"
+                } else {
+                    ""
+                };
+                clock.push(format!(
+                    "headers: {who} (line {}) stamped the message {} our hop (line {}) did ({gap:+.0} s){tail}",
+                    nh.line,
+                    if gap < 0.0 {
+                        format!("{} before", fmt_offset(a - b).trim_start_matches('+'))
+                    } else {
+                        format!("{} after", fmt_offset(b - a).trim_start_matches('+'))
+                    },
+                    m.and_then(|m| m.hops.get(hi)).map(|h| h.line).unwrap_or(0),
+                ));
+            }
+        }
+    }
     // the receiver above our hop against our delivery record to it
     if let Some((mi, hi)) = p.hop {
         let next_hop =
