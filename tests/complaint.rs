@@ -445,3 +445,19 @@ fn seed_complaint_our_hop_and_the_spammers() {
         j2["messages"][0]["trust"][0].as_str().unwrap().contains("no hop of this chain is ours")
     );
 }
+
+/// A complaint about "our" spam that none of our hosts carried: a forged sender.
+#[test]
+fn joe_job_forged_sender() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = sample_index(tmp.path());
+    let text = "Stop spamming!\n\n> Received: from [198.51.100.66] (unknown [198.51.100.66])\n>\tby mx.victim.example (Postfix) with ESMTP id 9F9F9F9F\n>\tfor <someone@victim.example>; Wed, 8 May 2002 10:00:00 -0400 (EDT)\n> From: \"Billing\" <billing@example.jp>\n> Return-Path: <billing@example.jp>\n> Subject: invoice\n";
+    let f = tmp.path().join("joe.txt");
+    std::fs::write(&f, text).unwrap();
+    let json: Value =
+        serde_json::from_str(&complaint(&idx, &f, &["--ours", "example.jp"], "json")).unwrap();
+    let trust = json["messages"][0]["trust"].to_string();
+    assert!(trust.contains("no hop of this chain is ours"));
+    assert!(trust.contains("probably forged (a joe job)"), "{trust}");
+    assert_eq!(json["messages"][0]["hops"][0]["role"], "unknown");
+}

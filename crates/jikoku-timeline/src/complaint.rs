@@ -456,10 +456,22 @@ fn view(m: &Message, o: &Options) -> MessageView {
                 }
             }
         }
-        _ => trust.push(
-            "no hop of this chain is ours (neither --ours nor a host of the index): nothing in it can be checked against our logs"
-                .into(),
-        ),
+        _ => {
+            trust.push(
+                "no hop of this chain is ours (neither --ours nor a host of the index): nothing in it can be checked against our logs"
+                    .into(),
+            );
+            // A sender address of ours on a message none of our hosts carried: a forged sender.
+            for (what, addr) in [("From", &m.from), ("Return-Path", &m.return_path)] {
+                let Some(a) = addr else { continue };
+                let dom = a.rsplit('@').next().unwrap_or("").trim_end_matches(['>', '"', ' ']);
+                if !dom.is_empty() && o.ours.iter().any(|x| x.has_name(dom)) {
+                    trust.push(format!(
+                        "its {what} ({a}) is in our domain but no hop of ours carried it: the sender address was probably forged (a joe job); the hop that handed it to the first receiver is where it came from"
+                    ));
+                }
+            }
+        }
     }
     MessageView {
         origin: m.origin.as_str().to_string(),
