@@ -4,6 +4,7 @@ mod at;
 mod complaint;
 mod index;
 mod parse;
+mod skew;
 mod stats;
 
 use std::process::ExitCode;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest(a) => index::ingest(a),
         Command::Search(a) => index::search(a),
         Command::Sources(a) => index::sources(a),
+        Command::Skew(a) => skew::run(a),
         Command::At(a) => at::run(a),
         Command::Complaint(a) => complaint::run(a),
         Command::Timeline(a) => index::timeline(a),

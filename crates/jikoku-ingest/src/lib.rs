@@ -620,6 +620,9 @@ impl TimePlan {
                     report.zone_source = res.zone_source.as_str();
                 }
                 res.apply(&mut r.event);
+                if res.skew_seconds != 0.0 {
+                    shift_process_times(&mut r.event, res.skew_seconds);
+                }
             }
             Err(err) if t.year.is_none() && year.is_none() => {
                 let tf = &mut r.event.jikoku.time;
@@ -637,5 +640,24 @@ impl TimePlan {
                 e.error.message = Some(format!("invalid time: {err}"));
             }
         }
+    }
+}
+
+/// Moves `process.start`/`process.end` (written from the same clock as the record, e.g. by
+/// accounting) by the skew removed from `@timestamp`, keeping their sub-second digits.
+fn shift_process_times(e: &mut Event, skew_seconds: f64) {
+    let ns = (skew_seconds * 1e9).round() as i64;
+    for v in [&mut e.process.start, &mut e.process.end] {
+        let Some(t) = v.as_deref() else { continue };
+        let digits = t.split_once('.').map_or(0, |(_, f)| f.trim_end_matches('Z').len());
+        let Ok(d) = chrono::DateTime::parse_from_rfc3339(t) else { continue };
+        let Some(moved) = d.checked_sub_signed(chrono::Duration::nanoseconds(ns)) else { continue };
+        let fmt = match digits {
+            0 => chrono::SecondsFormat::Secs,
+            1..=3 => chrono::SecondsFormat::Millis,
+            4..=6 => chrono::SecondsFormat::Micros,
+            _ => chrono::SecondsFormat::Nanos,
+        };
+        *v = Some(moved.with_timezone(&chrono::Utc).to_rfc3339_opts(fmt, true));
     }
 }
