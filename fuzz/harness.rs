@@ -326,6 +326,7 @@ pub fn complaint(data: &[u8]) {
         ours: vec![Ours::Domain("example.jp".into()), Ours::Net([192, 0, 2, 0].into(), 24)],
         known_hosts: vec![("mail".into(), "mail".into())],
         window: 600_000_000_000,
+        confirmed: vec!["mail.example.jp".into()],
     };
     let r = investigate(&c, &opts, &mut |_| Fetched::default());
     for f in [Format::Text, Format::Markdown, Format::Html, Format::Json] {

@@ -40,6 +40,8 @@ fn sample_index(dir: &Path) -> PathBuf {
         &root().join("sample-logs/mail"),
     );
     ingest(&idx, &["--image", "--year", "2002"], &root().join("sample-logs/www"));
+    // the third host: `mx` (mx.example.jp), whose first label the reporter's mx.example.net shares
+    ingest(&idx, &["--image", "--year", "2002"], &root().join("sample-logs/mx"));
     idx
 }
 
@@ -126,10 +128,10 @@ fn sample_logs_spam_complaint() {
     // the at answer: kenji's ssh session from 203.0.113.45 was open
     assert_eq!(inv["answer"]["sessions"][0]["user"], "kenji");
 
-    // judged by its first label (mail): said so; with --ours example.jp: by domain
-    assert!(
-        m["trust"].as_array().unwrap().iter().any(|t| t.as_str().unwrap().contains("first label"))
-    );
+    // mail.example.jp is confirmed by its queue id on host mail: example.jp bounds the other
+    // first-label matches, so the reporter's mx.example.net is not our host mx
+    assert!(!m["trust"].to_string().contains("first label"));
+    assert_eq!(m["hops"][1]["received"]["by_name"], "mx.example.net");
     let j2: Value =
         serde_json::from_str(&complaint(&idx, &file, &["--ours", "example.jp"], "json")).unwrap();
     assert_eq!(j2["messages"][0]["hops"][2]["role"], "ours");

@@ -46,7 +46,33 @@ pub fn run(a: ComplaintArgs) -> anyhow::Result<ExitCode> {
             known_hosts.push((n.clone(), n));
         }
     }
-    let opts = Options { ours, known_hosts, window: (window_s * 1e9) as i64 };
+    // names confirmed ours: the hop's id is a queue id of the host its first label names
+    let mut confirmed: Vec<String> = vec![];
+    for m in &complaint.messages {
+        for h in &m.hops {
+            let (Some(by), Some(id)) = (&h.received.by_name, &h.received.id) else { continue };
+            let first = by.split('.').next().unwrap_or("").to_ascii_lowercase();
+            let id = id.split('@').next().unwrap_or(id);
+            let host = known_hosts.iter().find(|(n, _)| *n == first || n.eq_ignore_ascii_case(by));
+            if let Some((_, host)) = host {
+                if term_safe(id)
+                    && term_safe(host)
+                    && !index
+                        .search(
+                            &format!("jikoku.mail.queue_id:{id} AND host.name:{host}"),
+                            None,
+                            None,
+                            Some(1),
+                        )?
+                        .is_empty()
+                    && !confirmed.contains(by)
+                {
+                    confirmed.push(by.clone());
+                }
+            }
+        }
+    }
+    let opts = Options { ours, known_hosts, window: (window_s * 1e9) as i64, confirmed };
     let day = 86_400_000_000_000i64;
     let mut error: Option<anyhow::Error> = None;
     let mut fetch = |p: &Probe| -> Fetched {

@@ -97,6 +97,10 @@ pub struct Options {
     pub known_hosts: Vec<(String, String)>,
     /// Half-width of each probe's window, ns.
     pub window: i64,
+    /// `by` names confirmed ours by the index: the hop's id is a queue id of that host. Their
+    /// parent domains (`mail.example.jp` → `example.jp`) then bound the names matched by first
+    /// label only.
+    pub confirmed: Vec<String>,
 }
 
 impl Options {
@@ -117,7 +121,17 @@ impl Options {
         if self.ours.iter().any(|o| o.has_name(name)) || self.exact_host(name) {
             return true;
         }
-        self.index_host(name).is_some() && !self.ours.iter().any(|o| matches!(o, Ours::Domain(_)))
+        if self.index_host(name).is_none() || self.ours.iter().any(|o| matches!(o, Ours::Domain(_)))
+        {
+            return false;
+        }
+        // first label only: within the domains of the names the index confirmed, if any
+        let domains: Vec<Ours> = self
+            .confirmed
+            .iter()
+            .filter_map(|c| c.split_once('.').map(|(_, d)| Ours::Domain(d.to_ascii_lowercase())))
+            .collect();
+        domains.is_empty() || domains.iter().any(|d| d.has_name(name))
     }
 
     fn exact_host(&self, name: &str) -> bool {
@@ -126,7 +140,9 @@ impl Options {
 
     /// Judged ours by the first label only (no `--ours` domain, not the host's full name).
     fn by_first_label(&self, name: &str) -> bool {
-        !self.ours.iter().any(|o| o.has_name(name)) && !self.exact_host(name)
+        !self.ours.iter().any(|o| o.has_name(name))
+            && !self.exact_host(name)
+            && !self.confirmed.iter().any(|c| c.eq_ignore_ascii_case(name))
     }
 
     fn ip_is_ours(&self, ip: &str) -> bool {
@@ -442,7 +458,7 @@ fn view(m: &Message, o: &Options) -> MessageView {
                 let by = h.received.by_name.as_deref().unwrap_or("");
                 if roles.get(i) == Some(&Role::Ours) && o.by_first_label(by) {
                     trust.push(format!(
-                        "hop {i} (by {by}) is judged ours because its first label names a host of the index; give --ours DOMAIN to be sure (then only names under it count)"
+                        "hop {i} (by {by}) is judged ours because its first label names a host of the index (and its id was not found there); give --ours DOMAIN to be sure (then only names under it count)"
                     ));
                 }
             }
@@ -869,12 +885,12 @@ pub fn investigate_probe(c: &Complaint, p: &Probe, f: &Fetched) -> Investigation
             let raw = d + declared.unwrap_or(0.0);
             match declared {
                 Some(k) if raw.abs() <= 2.0 => clock.push(format!(
-                    "{}: our log has message {} at {} after removing the declared skew of {k:+} s; our Received: header says {} — written by the same clock, {k:+} s off: the header confirms the skew",
+                    "{}: our log has message {} at {} after removing the clock skew of {k:+} s recorded in the index (--skew, or jikoku skew --apply); our Received: header says {} — written by the same clock, {k:+} s off: the header confirms the skew",
                     fl.host.as_deref().unwrap_or("?"), fl.queue_id, fl.first.map(|t| t.to_rfc3339()).unwrap_or_default(),
                     hop_time.map(rfc3339).unwrap_or_default()
                 )),
                 Some(k) => clock.push(format!(
-                    "{}: our log − our Received: header = {d:+.0} s with a declared skew of {k:+} s: the header and the log disagree by {raw:+.0} s",
+                    "{}: our log − our Received: header = {d:+.0} s with a recorded skew of {k:+} s: the header and the log disagree by {raw:+.0} s",
                     fl.host.as_deref().unwrap_or("?")
                 )),
                 None if d.abs() > 2.0 => clock.push(format!(
@@ -1117,6 +1133,16 @@ mod tests {
         assert!(o.name_is_ours("mail.example.jp"));
         assert!(!o.name_is_ours("mail.victim.example"));
         assert!(o.name_is_ours("mail"));
+        // confirmed by a queue id: its domain bounds the other first-label matches
+        let o = Options {
+            known_hosts: vec![("mail".into(), "mail".into()), ("mx".into(), "mx".into())],
+            confirmed: vec!["mail.example.jp".into()],
+            ..Options::default()
+        };
+        assert!(o.name_is_ours("mail.example.jp"));
+        assert!(o.name_is_ours("mx.example.jp"));
+        assert!(!o.name_is_ours("mx.example.net"));
+        assert!(!o.by_first_label("mail.example.jp"));
     }
 
     #[test]
