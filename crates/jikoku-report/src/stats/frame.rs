@@ -219,6 +219,27 @@ fn tld(domain: &str) -> Option<String> {
     d.rsplit('.').next().map(str::to_string)
 }
 
+/// The account a mail event is charged to: the SASL login; for a message submitted on the host
+/// itself (postfix `pickup`, sendmail's local submission), `local:NAME` or `local:uid=N`, so that a
+/// web script sending through `sendmail` as `www-data` is counted like any other account.
+fn account_of(e: &Value) -> Option<String> {
+    if let Some(a) = text(e, "jikoku.mail.sasl_username") {
+        return Some(a.to_string());
+    }
+    if text(e, "jikoku.mail.submission") != Some("local") {
+        return None;
+    }
+    if let Some(n) = text(e, "user.name") {
+        return Some(format!("local:{n}"));
+    }
+    let id = e.get("user").and_then(|u| u.get("id")).and_then(|v| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })?;
+    Some(format!("local:uid={id}"))
+}
+
 /// One row per postfix event with a field of interest (`jikoku.mail.sasl_username`,
 /// `jikoku.mail.status`, `email.to.address` or `jikoku.mail.queue_id`) and a valid `@timestamp`.
 ///
@@ -241,7 +262,7 @@ pub fn mail_frame(events: &[Value]) -> PolarsResult<(DataFrame, usize)> {
     let mut rj: Vec<bool> = vec![];
     let mut skipped = 0usize;
     for e in events {
-        let account = text(e, "jikoku.mail.sasl_username");
+        let account = account_of(e);
         let status = text(e, "jikoku.mail.status");
         let to = match e.get("email").and_then(|m| m.get("to")).and_then(|t| t.get("address")) {
             Some(Value::Array(a)) => a.iter().find_map(Value::as_str),
@@ -263,7 +284,7 @@ pub fn mail_frame(events: &[Value]) -> PolarsResult<(DataFrame, usize)> {
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
         );
-        acct.push(account.map(str::to_string));
+        acct.push(account);
         let cip = text(e, "source.ip");
         ip.push(cip.map(str::to_string));
         n24.push(cip.and_then(net24));
@@ -313,5 +334,18 @@ mod tests {
         assert_eq!(net24("192.0.2.77").as_deref(), Some("192.0.2.0/24"));
         assert_eq!(tld("mail.example.co.jp.").as_deref(), Some("jp"));
         assert_eq!(tld("unknown"), None);
+    }
+
+    #[test]
+    fn local_submitters_are_accounts() {
+        let pickup = serde_json::json!({"jikoku": {"mail": {"submission": "local", "uid": 33}}, "user": {"id": "33"}});
+        assert_eq!(account_of(&pickup).as_deref(), Some("local:uid=33"));
+        let named = serde_json::json!({"jikoku": {"mail": {"submission": "local"}}, "user": {"id": "33", "name": "www-data"}});
+        assert_eq!(account_of(&named).as_deref(), Some("local:www-data"));
+        let sasl = serde_json::json!({"jikoku": {"mail": {"sasl_username": "alice"}}, "user": {"name": "x"}});
+        assert_eq!(account_of(&sasl).as_deref(), Some("alice"));
+        let relay =
+            serde_json::json!({"jikoku": {"mail": {"queue_id": "A"}}, "user": {"name": "x"}});
+        assert_eq!(account_of(&relay), None);
     }
 }
