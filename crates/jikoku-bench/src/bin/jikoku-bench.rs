@@ -10,6 +10,8 @@
 //! Peak RSS is the child's `VmHWM` (/proc/PID/status), sampled every 5 ms until it exits; the
 //! load average (/proc/loadavg) is printed beside each number, since the machine may be shared.
 
+#![allow(clippy::indexing_slicing)] // serde_json::Value[...] yields Null for a missing key; it never panics
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
