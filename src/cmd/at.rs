@@ -31,11 +31,19 @@ pub fn run(a: AtArgs) -> anyhow::Result<ExitCode> {
     // Session and process context: starts up to a day before TIME, ends up to a day after.
     let day = 86_400_000_000_000i64;
     let mut context = index.search(
-        "(event.action:ssh-login AND event.outcome:success) OR (event.action:su AND event.outcome:success) OR event.action:login OR event.dataset:acct*",
+        "(event.action:ssh-login AND event.outcome:success) OR (event.action:su AND event.outcome:success) OR event.action:login",
         Some(t - day),
         Some(t + window),
         None,
     )?;
+    // Accounting records: only the processes that started before TIME and ended after it.
+    context.extend(index.search_running(
+        "event.dataset:acct*",
+        Some(t - day),
+        Some(t),
+        Some(t),
+        None,
+    )?);
     context.extend(index.search(
         "event.action:session-closed OR event.action:ssh-disconnect OR event.action:logout",
         Some(t - day),

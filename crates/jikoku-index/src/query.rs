@@ -238,8 +238,10 @@ impl P<'_> {
                 self.pos += 1;
                 field_query(self.f, &name, v)
             }
-            Tok::Word(w) => Ok(text_query(self.f.text, &w)),
-            Tok::Phrase(p) => Ok(text_query(self.f.text, &p)),
+            Tok::Word(w) | Tok::Phrase(w) => Ok(Box::new(BooleanQuery::new(vec![
+                (Occur::Should, text_query(self.f.message, &w)),
+                (Occur::Should, text_query(self.f.original, &w)),
+            ]))),
             other => Err(Error::Query(format!("unexpected {other:?}"))),
         }
     }
