@@ -54,11 +54,11 @@ if [ -x "$P/bin/log2timeline" ]; then
     mkdir -p "$W/$label"; head -n 20000 "$file" > "$W/$label/$(basename "$file")"
     touch -r "$file" "$W/$label/$(basename "$file")"
     s=$(date +%s.%N)
-    "$P/bin/log2timeline" --quiet --status_view none --parsers "$parsers" --storage_file "$W/$label.plaso" "$W/$label" >/dev/null 2>&1 || true
+    "$P/bin/log2timeline" --logfile "$W/l2t.log.gz" --quiet --status_view none --parsers "$parsers" --storage_file "$W/$label.plaso" "$W/$label" >/dev/null 2>&1 || true
     e=$(date +%s.%N)
     row "plaso log2timeline ($label, 20,000-line head)" 20000 "$(echo "$e - $s" | bc)"
     s=$(date +%s.%N)
-    "$P/bin/psort" --status_view none -o json_line -w "$W/$label.jsonl" "$W/$label.plaso" >/dev/null 2>&1 || true
+    "$P/bin/psort" --logfile "$W/psort.log.gz" --status_view none -o json_line -w "$W/$label.jsonl" "$W/$label.plaso" >/dev/null 2>&1 || true
     e=$(date +%s.%N)
     nout=$(wc -l < "$W/$label.jsonl" 2>/dev/null || echo 0)
     row "plaso psort -o json_line ($label: $nout events out)" "$nout" "$(echo "$e - $s" | bc)"

@@ -8,7 +8,8 @@
 //!
 //! Size (version 2): no field keeps field norms (results are ordered by time, never scored);
 //! bare words search `message` and `event.original` directly (no third copy of both);
-//! `@timestamp` is not stored twice (the stored event holds it).
+//! `@timestamp` is not stored twice (the stored event holds it); numbers (`@timestamp`, pids,
+//! ports, offsets, line numbers) are fast columns without a term index.
 
 use tantivy::schema::{
     Field, IndexRecordOption, IpAddrOptions, NumericOptions, STORED, Schema, TextFieldIndexing,
@@ -123,10 +124,11 @@ impl Fields {
     pub fn build() -> Fields {
         let mut b = Schema::builder();
         let event = b.add_text_field(STORED_EVENT, STORED);
-        let ts = b.add_i64_field(TIMESTAMP_NS, NumericOptions::default().set_fast().set_indexed());
-        let seq = b.add_u64_field(SEQ, NumericOptions::default().set_fast().set_indexed());
-        let end =
-            b.add_i64_field(PROCESS_END_NS, NumericOptions::default().set_fast().set_indexed());
+        // Numbers are columns only (FAST): range and equality queries scan the column, and no
+        // term dictionary holds one entry per offset, line or pid.
+        let ts = b.add_i64_field(TIMESTAMP_NS, NumericOptions::default().set_fast());
+        let seq = b.add_u64_field(SEQ, NumericOptions::default().set_fast());
+        let end = b.add_i64_field(PROCESS_END_NS, NumericOptions::default().set_fast());
         // No field norms anywhere: they only serve scoring, and results are ordered by time.
         let keyword = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -145,9 +147,7 @@ impl Fields {
             let n = tantivy_name(name);
             let f = match kind {
                 Kind::Keyword => b.add_text_field(&n, keyword.clone()),
-                Kind::I64 => {
-                    b.add_i64_field(&n, NumericOptions::default().set_indexed().set_fast())
-                }
+                Kind::I64 => b.add_i64_field(&n, NumericOptions::default().set_fast()),
                 Kind::Ip => {
                     b.add_ip_addr_field(&n, IpAddrOptions::default().set_indexed().set_fast())
                 }
