@@ -170,6 +170,8 @@ impl CaseIndex {
         } else {
             let settings = tantivy::IndexSettings {
                 docstore_compression: tantivy::store::Compressor::Zstd(Default::default()),
+                // Larger blocks compress the JSON events better; one hit costs one block.
+                docstore_blocksize: 64 * 1024,
                 ..Default::default()
             };
             Index::builder().schema(fields.schema.clone()).settings(settings).create_in_dir(dir)?
@@ -273,6 +275,19 @@ impl CaseIndex {
         to: Option<i64>,
         limit: Option<usize>,
     ) -> Result<Vec<serde_json::Value>> {
+        self.search_running(query, from, to, None, limit)
+    }
+
+    /// As [`CaseIndex::search`], keeping only events whose `process.end` is at or after
+    /// `ends_after` (UTC nanoseconds) when given: the processes still running then.
+    pub fn search_running(
+        &self,
+        query: &str,
+        from: Option<i64>,
+        to: Option<i64>,
+        ends_after: Option<i64>,
+        limit: Option<usize>,
+    ) -> Result<Vec<serde_json::Value>> {
         self.reader.reload()?;
         let searcher = self.reader.searcher();
         let mut q: Box<dyn Query> = query::parse(&self.fields, query)?;
@@ -284,6 +299,18 @@ impl CaseIndex {
             q = Box::new(BooleanQuery::new(vec![
                 (Occur::Must, q),
                 (Occur::Must, Box::new(RangeQuery::new(b(from), b(to)))),
+            ]));
+        }
+        if let Some(e) = ends_after {
+            q = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, q),
+                (
+                    Occur::Must,
+                    Box::new(RangeQuery::new(
+                        std::ops::Bound::Included(Term::from_field_i64(self.fields.end, e)),
+                        std::ops::Bound::Unbounded,
+                    )),
+                ),
             ]));
         }
         let keyed = searcher.search(&q, &TimeOrder { limit })?;
@@ -444,10 +471,12 @@ impl CaseWriter {
         doc.add_text(self.fields.event, json.to_string());
         doc.add_i64(self.fields.ts, ts);
         doc.add_u64(self.fields.seq, seq);
-        for field in ["message", "event.original"] {
-            if let Some(s) = lookup(json, field).and_then(|v| v.as_str()) {
-                doc.add_text(self.fields.text, s);
-            }
+        if let Some(end) = lookup(json, "process.end")
+            .and_then(|v| v.as_str())
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .and_then(|d| d.timestamp_nanos_opt())
+        {
+            doc.add_i64(self.fields.end, end);
         }
         for (name, kind, field) in &self.fields.indexed {
             let Some(v) = lookup(json, name) else { continue };

@@ -212,7 +212,10 @@ fn lower(f: &Fields, n: Node) -> Result<Box<dyn Query>> {
                 .map(|(neg, q)| Ok((if neg { Occur::MustNot } else { Occur::Must }, lower(f, q)?)))
                 .collect::<Result<Vec<_>>>()?,
         )),
-        Node::Text(s) => text_query(f.text, &s),
+        Node::Text(s) => Box::new(BooleanQuery::new(vec![
+            (Occur::Should, text_query(f.message, &s)),
+            (Occur::Should, text_query(f.original, &s)),
+        ])),
         Node::Field(name, v) => field_query(
             f,
             &name,
@@ -379,10 +382,7 @@ fn field_query(f: &Fields, name: &str, v: Tok) -> Result<Box<dyn Query>> {
         };
         return match v {
             Tok::Range(lo, hi) => Ok(Box::new(RangeQuery::new(bound(&lo)?, bound(&hi)?))),
-            Tok::Word(w) | Tok::Phrase(w) => Ok(Box::new(TermQuery::new(
-                Term::from_field_i64(f.ts, parse_instant(&w)?),
-                IndexRecordOption::Basic,
-            ))),
+            Tok::Word(w) | Tok::Phrase(w) => Ok(equal_i64(f.ts, parse_instant(&w)?)),
             other => Err(Error::Query(format!("@timestamp: unexpected {other:?}"))),
         };
     }
@@ -416,7 +416,7 @@ fn field_query(f: &Fields, name: &str, v: Tok) -> Result<Box<dyn Query>> {
         (Kind::I64, Tok::Word(w)) => {
             let n: i64 =
                 w.parse().map_err(|_| Error::Query(format!("{name}: {w:?} is not a number")))?;
-            Ok(Box::new(TermQuery::new(Term::from_field_i64(field, n), IndexRecordOption::Basic)))
+            Ok(equal_i64(field, n))
         }
         (Kind::I64, Tok::Range(lo, hi)) => {
             let b = |s: &str| -> Result<Bound<Term>> {
@@ -459,6 +459,14 @@ fn field_query(f: &Fields, name: &str, v: Tok) -> Result<Box<dyn Query>> {
         }
         (_, other) => Err(Error::Query(format!("{name}: unexpected {other:?}"))),
     }
+}
+
+/// `field = n` on a fast (column-only) number field: a one-value range.
+fn equal_i64(field: Field, n: i64) -> Box<dyn Query> {
+    Box::new(RangeQuery::new(
+        Bound::Included(Term::from_field_i64(field, n)),
+        Bound::Included(Term::from_field_i64(field, n)),
+    ))
 }
 
 /// Escapes the regular-expression metacharacters of a keyword wildcard's literal parts.

@@ -2,17 +2,22 @@
 //!
 //! Every indexed field is listed in [`FIELDS`] with its dotted event name (the name used in
 //! queries) and its kind. The whole event is stored as JSON in [`STORED_EVENT`] (zstd-compressed
-//! doc store), so results are complete events. `@timestamp` is an i64 of UTC nanoseconds (FAST),
-//! so sub-second order is kept; `jikoku.seq` (source number × 2^32 + record number) gives a stable
-//! tie-break.
+//! doc store, 64 KiB blocks), so results are complete events. `@timestamp` is an i64 of UTC
+//! nanoseconds (FAST), so sub-second order is kept; `jikoku.seq` (source number × 2^32 + record
+//! number) gives a stable tie-break.
+//!
+//! Size (version 2): no field keeps field norms (results are ordered by time, never scored);
+//! bare words search `message` and `event.original` directly (no third copy of both);
+//! `@timestamp` is not stored twice (the stored event holds it); numbers (`@timestamp`, pids,
+//! ports, offsets, line numbers) are fast columns without a term index.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, IpAddrOptions, NumericOptions, STORED, STRING, Schema,
-    TEXT, TextFieldIndexing, TextOptions,
+    Field, IndexRecordOption, IpAddrOptions, NumericOptions, STORED, Schema, TextFieldIndexing,
+    TextOptions,
 };
 
 /// Bumped whenever the schema changes; written in the index's commit payload.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Name of the stored event field.
 pub const STORED_EVENT: &str = "_event";
@@ -20,8 +25,9 @@ pub const STORED_EVENT: &str = "_event";
 pub const TIMESTAMP_NS: &str = "_ts";
 /// Stable order within equal timestamps.
 pub const SEQ: &str = "_seq";
-/// Full text over `message` and `event.original`.
-pub const TEXT_ALL: &str = "_text";
+/// `process.end` in UTC nanoseconds (accounting records), so that `at` fetches only the
+/// processes still running at its time.
+pub const PROCESS_END_NS: &str = "_end";
 
 /// How a field is indexed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,8 +104,12 @@ pub struct Fields {
     pub ts: Field,
     /// Stable sequence.
     pub seq: Field,
-    /// Full text.
-    pub text: Field,
+    /// `process.end` nanoseconds.
+    pub end: Field,
+    /// `message` (text): bare words search it and [`Fields::original`].
+    pub message: Field,
+    /// `event.original` (text).
+    pub original: Field,
     /// Indexed fields in [`FIELDS`] order.
     pub indexed: Vec<(&'static str, Kind, Field)>,
 }
@@ -114,33 +124,42 @@ impl Fields {
     pub fn build() -> Fields {
         let mut b = Schema::builder();
         let event = b.add_text_field(STORED_EVENT, STORED);
-        let ts = b.add_i64_field(
-            TIMESTAMP_NS,
-            NumericOptions::default().set_fast().set_indexed().set_stored(),
+        // Numbers are columns only (FAST): range and equality queries scan the column, and no
+        // term dictionary holds one entry per offset, line or pid.
+        let ts = b.add_i64_field(TIMESTAMP_NS, NumericOptions::default().set_fast());
+        let seq = b.add_u64_field(SEQ, NumericOptions::default().set_fast());
+        let end = b.add_i64_field(PROCESS_END_NS, NumericOptions::default().set_fast());
+        // No field norms anywhere: they only serve scoring, and results are ordered by time.
+        let keyword = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("raw")
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
         );
-        let seq = b.add_u64_field(SEQ, FAST | INDEXED);
-        let text = b.add_text_field(
-            TEXT_ALL,
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer("default")
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-            ),
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("default")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+                .set_fieldnorms(false),
         );
         let mut indexed = vec![];
         for (name, kind) in FIELDS {
             let n = tantivy_name(name);
             let f = match kind {
-                Kind::Keyword => b.add_text_field(&n, STRING),
-                Kind::I64 => b.add_i64_field(&n, INDEXED | FAST),
+                Kind::Keyword => b.add_text_field(&n, keyword.clone()),
+                Kind::I64 => b.add_i64_field(&n, NumericOptions::default().set_fast()),
                 Kind::Ip => {
                     b.add_ip_addr_field(&n, IpAddrOptions::default().set_indexed().set_fast())
                 }
-                Kind::Text => b.add_text_field(&n, TEXT),
+                Kind::Text => b.add_text_field(&n, text.clone()),
             };
             indexed.push((*name, *kind, f));
         }
-        Fields { schema: b.build(), event, ts, seq, text, indexed }
+        let find = |dotted: &str| {
+            indexed.iter().find(|(n, _, _)| *n == dotted).map(|(_, _, f)| *f).unwrap_or(event)
+        };
+        let (message, original) = (find("message"), find("event.original"));
+        Fields { schema: b.build(), event, ts, seq, end, message, original, indexed }
     }
 
     /// The indexed field of a dotted name.
