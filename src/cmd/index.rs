@@ -31,6 +31,7 @@ fn entry(number: u64, r: &SourceReport) -> ManifestEntry {
         zone_source: r.zone_source.to_string(),
         year: r.year.clone(),
         warnings: r.warnings.clone(),
+        notes: r.notes.clone(),
         duplicate_of: None,
     }
 }
@@ -91,6 +92,13 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
                 }
                 opts.parse.id_names = Some(std::sync::Arc::new(names));
             }
+        }
+        let learned = jikoku_ingest::webconf::learn(root, &facts.inputs);
+        for n in &learned.notes {
+            let _ = writeln!(err, "{}", safe(n));
+        }
+        if !learned.hints.is_empty() {
+            opts.hints = std::sync::Arc::new(learned.hints);
         }
         (facts.inputs, facts.problems)
     } else {
@@ -237,9 +245,14 @@ pub fn sources(a: SourcesArgs) -> anyhow::Result<ExitCode> {
     let index = CaseIndex::open(&a.index).map_err(|e| UserError(e.to_string()))?;
     let manifest = index.manifest()?;
     let mut out = BufWriter::new(std::io::stdout().lock());
+    let skews = index.skews()?;
     if a.output == "jsonl" {
         for m in &manifest {
             serde_json::to_writer(&mut out, m)?;
+            out.write_all(b"\n")?;
+        }
+        for k in &skews {
+            serde_json::to_writer(&mut out, &serde_json::json!({ "skew_applied": k }))?;
             out.write_all(b"\n")?;
         }
     } else {
@@ -268,6 +281,18 @@ pub fn sources(a: SourcesArgs) -> anyhow::Result<ExitCode> {
                 zone,
                 m.year.as_deref().unwrap_or("-"),
                 m.sha256
+            )?;
+        }
+        for k in &skews {
+            writeln!(
+                out,
+                "clock skew applied to {}: {:+} s → {:+} s ({} events){}; estimated from: {}",
+                safe(&k.host),
+                k.before_s,
+                k.after_s,
+                k.events,
+                k.applied_at.as_deref().map(|t| format!(" at {t}")).unwrap_or_default(),
+                safe(&k.estimated_from)
             )?;
         }
         let skipped = index.skipped()?;

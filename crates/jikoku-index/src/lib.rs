@@ -102,6 +102,9 @@ pub struct ManifestEntry {
     /// Warnings.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Decisions taken from the image's configuration (web server log formats, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// When the same content was already indexed under another path: that path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
@@ -111,10 +114,31 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
+/// A clock skew applied to the indexed events of one host after ingestion (`jikoku skew
+/// --apply`), recorded in the manifest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SkewRecord {
+    /// Host (`host.name`).
+    pub host: String,
+    /// Skew the host's events carried before (the most common `jikoku.time.skew_seconds`).
+    pub before_s: f64,
+    /// Skew they carry now (total, as `--skew HOST=…` at ingest would have set it).
+    pub after_s: f64,
+    /// What the estimate came from (reference host, links, pairs, spread).
+    pub estimated_from: String,
+    /// Events rewritten.
+    pub events: u64,
+    /// When it was applied (RFC 3339 UTC, the machine's clock).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applied_at: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Payload {
     schema_version: u32,
     sources: Vec<ManifestEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    skews: Vec<SkewRecord>,
     /// What ingesting found and did not index (devices, FIFOs, links not followed, unreadable
     /// entries), each once, as reported.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -170,17 +194,44 @@ impl CaseIndex {
         match metas.payload {
             Some(p) => serde_json::from_str(&p)
                 .map_err(|e| Error::Incompatible(format!("manifest unreadable: {e}"))),
-            None => Ok(Payload {
-                schema_version: schema::SCHEMA_VERSION,
-                sources: vec![],
-                skipped: vec![],
-            }),
+            None => Ok(Payload { schema_version: schema::SCHEMA_VERSION, ..Default::default() }),
         }
     }
 
     /// The evidence manifest: every source committed, in ingestion order.
     pub fn manifest(&self) -> Result<Vec<ManifestEntry>> {
         Ok(self.payload()?.sources)
+    }
+
+    /// Skews applied after ingestion, in order.
+    pub fn skews(&self) -> Result<Vec<SkewRecord>> {
+        Ok(self.payload()?.skews)
+    }
+
+    /// Every event of one host (`host.name`), with its sort key (`@timestamp` ns, sequence),
+    /// in time order.
+    pub fn host_events(&self, host: &str) -> Result<Vec<(i64, u64, serde_json::Value)>> {
+        self.reader.reload()?;
+        let searcher = self.reader.searcher();
+        let Some((_, field)) = self.fields.get("host.name") else {
+            return Err(Error::Query("host.name is not indexed".into()));
+        };
+        let q = tantivy::query::TermQuery::new(
+            Term::from_field_text(field, host),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let keyed = searcher.search(&q, &TimeOrder { limit: None })?;
+        let mut out = Vec::with_capacity(keyed.len());
+        for (ts, seq, addr) in keyed {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let Some(text) = doc.get_first(self.fields.event).and_then(|v| v.as_str()) else {
+                continue;
+            };
+            let v = serde_json::from_str(text)
+                .map_err(|e| Error::Incompatible(format!("stored event unreadable: {e}")))?;
+            out.push((ts, seq, v));
+        }
+        Ok(out)
     }
 
     /// What ingesting found and did not index (devices, FIFOs, sockets, links not followed,
@@ -206,6 +257,7 @@ impl CaseIndex {
             fields: self.fields.clone(),
             payload,
             pending: vec![],
+            payload_skews: vec![],
             pending_skipped: vec![],
             since_commit: 0,
             commit_every: COMMIT_EVERY_EVENTS,
@@ -260,6 +312,7 @@ pub struct CaseWriter {
     fields: Fields,
     payload: Payload,
     pending: Vec<ManifestEntry>,
+    payload_skews: Vec<SkewRecord>,
     pending_skipped: Vec<String>,
     since_commit: u64,
     commit_every: u64,
@@ -334,18 +387,42 @@ impl CaseWriter {
     /// Adds one event of source `source` (its `record`-th record).
     pub fn add(&mut self, e: &Event, source: u64, record: u64) -> Result<()> {
         let json = serde_json::to_value(e).map_err(|err| Error::Query(err.to_string()))?;
+        let ts = e.timestamp.and_then(|t| t.utc.timestamp_nanos_opt()).unwrap_or(i64::MIN);
+        self.add_json(&json, ts, (source << 32) | (record & 0xffff_ffff))
+    }
+
+    /// Replaces every event of `host` by `events` (`@timestamp` ns, sequence key as returned by
+    /// [`CaseIndex::host_events`], event) and records `skew` in the manifest, in one commit:
+    /// the index shows either the old events or the new ones, never both or neither.
+    pub fn replace_host(
+        &mut self,
+        host: &str,
+        events: &[(i64, u64, serde_json::Value)],
+        skew: SkewRecord,
+    ) -> Result<()> {
+        let Some((_, field)) = self.fields.get("host.name") else {
+            return Err(Error::Query("host.name is not indexed".into()));
+        };
+        self.writer.delete_term(Term::from_field_text(field, host));
+        for (ts, seq, e) in events {
+            self.add_json(e, *ts, *seq)?;
+        }
+        self.payload_skews.push(skew);
+        self.commit()
+    }
+
+    fn add_json(&mut self, json: &serde_json::Value, ts: i64, seq: u64) -> Result<()> {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.fields.event, json.to_string());
-        let ts = e.timestamp.and_then(|t| t.utc.timestamp_nanos_opt()).unwrap_or(i64::MIN);
         doc.add_i64(self.fields.ts, ts);
-        doc.add_u64(self.fields.seq, (source << 32) | (record & 0xffff_ffff));
+        doc.add_u64(self.fields.seq, seq);
         for field in ["message", "event.original"] {
-            if let Some(s) = lookup(&json, field).and_then(|v| v.as_str()) {
+            if let Some(s) = lookup(json, field).and_then(|v| v.as_str()) {
                 doc.add_text(self.fields.text, s);
             }
         }
         for (name, kind, field) in &self.fields.indexed {
-            let Some(v) = lookup(&json, name) else { continue };
+            let Some(v) = lookup(json, name) else { continue };
             let values: Vec<&serde_json::Value> = match v {
                 serde_json::Value::Array(a) => a.iter().collect(),
                 other => vec![other],
@@ -406,6 +483,7 @@ impl CaseWriter {
         let mut next = self.payload.clone();
         next.schema_version = schema::SCHEMA_VERSION;
         next.sources.extend(self.pending.iter().cloned());
+        next.skews.extend(self.payload_skews.iter().cloned());
         for s in &self.pending_skipped {
             if !next.skipped.contains(s) {
                 next.skipped.push(s.clone());
@@ -417,6 +495,7 @@ impl CaseWriter {
         prepared.commit()?;
         self.payload = next;
         self.pending.clear();
+        self.payload_skews.clear();
         self.pending_skipped.clear();
         self.since_commit = 0;
         Ok(())
