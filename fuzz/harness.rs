@@ -84,8 +84,17 @@ fn decode_with(decoders: &[Box<dyn MessageDecoder>], program: &str, data: &[u8])
         if d.decode(program, msg, &mut e) {
             let _ = serde_json::to_string(&e);
             for line in more.lines() {
-                let _ = d.absorb(&mut e, program, line);
-                let _ = d.absorb_line(&mut e, line);
+                // As the syslog parser does: every line joined is counted; a line is offered
+                // as a part, else as a wrapped line, else appended.
+                e.jikoku.lines = Some(e.jikoku.lines.unwrap_or(1) + 1);
+                if d.absorb(&mut e, program, line) {
+                    continue;
+                }
+                if !d.absorb_line(&mut e, line) {
+                    let m = e.message.get_or_insert_with(String::new);
+                    m.push('\n');
+                    m.push_str(line);
+                }
             }
         }
     }

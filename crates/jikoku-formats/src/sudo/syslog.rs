@@ -131,12 +131,14 @@ impl MessageDecoder for SudoDecoder {
         if pending.event.dataset != DATASET && !is_sudo_program(&program) {
             return false;
         }
-        let Some(prev) = pending.message.clone() else { return false };
-        if prev.len() + line.len() > MAX_REWRAPPED
+        // Checked before anything is copied: past the ceilings this is called for every further
+        // line of the record, and must stay cheap.
+        if pending.message.as_ref().map_or(0, String::len) + line.len() > MAX_REWRAPPED
             || pending.jikoku.lines.unwrap_or(1) > MAX_REWRAPPED_LINES
         {
             return false;
         }
+        let Some(prev) = pending.message.clone() else { return false };
         let joined = join_wrapped(&prev, line.trim());
         let mut ev = pending.clone();
         // Forget what the first line alone said (a cut field reads as a failure reason).
@@ -151,12 +153,17 @@ impl MessageDecoder for SudoDecoder {
         ev.process.working_directory = None;
         ev.process.exit_code = None;
         ev.jikoku.tty = None;
+        // The parts already joined stay counted (and the part ceiling stays in force).
+        let parts = pending.extra("sudo", "parts").cloned();
         ev.jikoku.extra.remove("sudo");
         ev.message = Some(joined.clone());
         let program = if program.is_empty() { "sudo".to_string() } else { program };
         if self.decode(&program, &joined, &mut ev) {
             *pending = ev;
             pending.set_extra("sudo", "rewrapped", true);
+            if let Some(p) = parts {
+                pending.set_extra("sudo", "parts", p);
+            }
             return true;
         }
         false
