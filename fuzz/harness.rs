@@ -29,6 +29,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("query", query),
     ("decompress", decompress),
     ("pipeline", pipeline),
+    ("complaint", complaint),
 ];
 
 /// The harness named `name`.
@@ -316,4 +317,38 @@ pub fn pipeline(data: &[u8]) {
     let _ = jikoku_ingest::process("-", o, &opts, &mut |e| {
         let _ = serde_json::to_string(e);
     });
+}
+
+/// `jikoku complaint` without an index: read the complaint, judge its hops, plan the probes
+/// (each fetch returns nothing), and render every output. The HTML holds no `<script`, the
+/// Markdown no raw `<`, the text no ESC: complaint text is escaped everywhere.
+pub fn complaint(data: &[u8]) {
+    use jikoku_report::complaint::{Format, write};
+    use jikoku_timeline::complaint::{Fetched, Options, Ours, investigate};
+    let c = jikoku_formats::mailheader::read_complaint(data);
+    for m in &c.messages {
+        for (i, h) in m.hops.iter().enumerate() {
+            assert_eq!(h.index, i, "hop index");
+        }
+    }
+    let opts = Options {
+        ours: vec![Ours::Domain("example.jp".into()), Ours::Net([192, 0, 2, 0].into(), 24)],
+        known_hosts: vec![("mail".into(), "mail".into())],
+        window: 600_000_000_000,
+        confirmed: vec!["mail.example.jp".into()],
+    };
+    let r = investigate(&c, &opts, &mut |_| Fetched::default());
+    for f in [Format::Text, Format::Markdown, Format::Html, Format::Json] {
+        let mut out = vec![];
+        assert!(write(&mut out, &r, f).is_ok(), "render");
+        let s = String::from_utf8_lossy(&out);
+        match f {
+            Format::Html => assert!(!s.to_ascii_lowercase().contains("<script"), "script in html"),
+            Format::Markdown => assert!(!s.contains('<'), "raw < in markdown"),
+            Format::Text => assert!(!s.contains('\x1b'), "ESC in text"),
+            Format::Json => {
+                assert!(serde_json::from_slice::<serde_json::Value>(&out).is_ok(), "json")
+            }
+        }
+    }
 }

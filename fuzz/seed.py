@@ -127,3 +127,9 @@ except ImportError:
     if z: put("decompress", z); put("pipeline", z)
 for t in sorted(os.listdir(OUT)):
     print(t, len(os.listdir(os.path.join(OUT, t))))
+
+# complaint: the mail header fixtures and the sample complaint
+for f in files("crates/jikoku-formats/tests/fixtures/mailheader/*.eml",
+               "crates/jikoku-formats/tests/fixtures/mailheader/*.txt",
+               "sample-logs/complaints/*.eml"):
+    put("complaint", open(f, "rb").read())

@@ -24,6 +24,9 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// "Who did what at TIME": the events around TIME grouped as a person reads them.
     At(AtArgs),
+    /// Read an abuse complaint (mail headers, quoted or forwarded, ARF, times and addresses),
+    /// find our hops and times, look them up, and write a draft incident note.
+    Complaint(ComplaintArgs),
     /// The evidence manifest: each source's path, size, mtime, SHA-256, format, counts and time decisions.
     Sources(SourcesArgs),
     /// Estimate each host's clock offset from events seen by two hosts (mail handoffs, ssh
@@ -168,6 +171,24 @@ pub struct AtArgs {
     #[arg(long)]
     pub at_tz: Option<String>,
     /// table (default), markdown, jsonl.
+    #[arg(long, default_value = "table")]
+    pub output: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ComplaintArgs {
+    /// The complaint: an RFC 5322 message, an mbox, or plain text; `-` reads stdin.
+    pub file: PathBuf,
+    /// Index directory.
+    #[arg(long)]
+    pub index: PathBuf,
+    /// Our address blocks (CIDR) and domains; repeatable. Hosts known to the index are ours too.
+    #[arg(long, value_name = "CIDR|DOMAIN")]
+    pub ours: Vec<String>,
+    /// Half-width of the window around each time (`10m`, `90s`).
+    #[arg(long, default_value = "10m")]
+    pub window: String,
+    /// table (default), markdown (a draft incident note), html, json.
     #[arg(long, default_value = "table")]
     pub output: String,
 }

@@ -1,6 +1,7 @@
 //! Subcommand wiring.
 
 mod at;
+mod complaint;
 mod index;
 mod parse;
 mod skew;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sources(a) => index::sources(a),
         Command::Skew(a) => skew::run(a),
         Command::At(a) => at::run(a),
+        Command::Complaint(a) => complaint::run(a),
         Command::Timeline(a) => index::timeline(a),
         Command::Stats(a) => stats::run(a),
         Command::Formats => {

@@ -27,6 +27,7 @@ pub mod http;
 pub mod lastcomm;
 pub mod lines;
 pub mod mail;
+pub mod mailheader;
 pub mod registry;
 pub mod sudo;
 pub mod syslog;

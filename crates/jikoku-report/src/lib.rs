@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod at;
+pub mod complaint;
 pub mod escape;
 #[cfg(feature = "analytics")]
 pub mod stats;

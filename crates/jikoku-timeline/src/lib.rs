@@ -12,6 +12,7 @@
 //! Works on events as JSON (what the index returns); knows no index and no format.
 #![warn(missing_docs)]
 
+pub mod complaint;
 pub mod skew;
 
 use std::collections::BTreeMap;

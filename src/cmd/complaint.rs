@@ -1,0 +1,121 @@
+//! `jikoku complaint FILE`: read an abuse complaint, find the hops and times that concern our
+//! hosts, look them up in the index and write a draft incident note. All index access is here;
+//! the analysis is `jikoku_timeline::complaint`, the rendering `jikoku_report::complaint`.
+
+use std::io::{BufWriter, Read, Write};
+use std::process::ExitCode;
+
+use jikoku_index::CaseIndex;
+use jikoku_timeline::complaint::{Fetched, Options, Ours, Probe, candidate_names, investigate};
+
+use super::UserError;
+use crate::args::ComplaintArgs;
+
+/// A term value for the query language: letters, digits and `-._@` only (queue ids, host names).
+fn term_safe(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+}
+
+pub fn run(a: ComplaintArgs) -> anyhow::Result<ExitCode> {
+    let format: jikoku_report::complaint::Format = a.output.parse().map_err(UserError)?;
+    let bytes = if a.file.as_os_str() == "-" {
+        let mut b = vec![];
+        std::io::stdin().read_to_end(&mut b)?;
+        b
+    } else {
+        std::fs::read(&a.file).map_err(|e| UserError(format!("{}: {e}", a.file.display())))?
+    };
+    let ours = a
+        .ours
+        .iter()
+        .map(|o| Ours::parse(o).map_err(|e| UserError(format!("--ours: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let window_s = jikoku_time::parse_duration_secs(&a.window)
+        .map_err(|e| UserError(format!("--window: {e}")))?;
+    if window_s <= 0.0 {
+        return Err(UserError("--window must be positive".into()).into());
+    }
+    let index = CaseIndex::open(&a.index).map_err(|e| UserError(e.to_string()))?;
+    let complaint = jikoku_formats::mailheader::read_complaint(&bytes);
+    // which names of the complaint are hosts of the index
+    let mut known_hosts = vec![];
+    for n in candidate_names(&complaint) {
+        if term_safe(&n)
+            && !index.search(&format!("host.name:{n}"), None, None, Some(1))?.is_empty()
+        {
+            known_hosts.push((n.clone(), n));
+        }
+    }
+    // names confirmed ours: the hop's id is a queue id of the host its first label names
+    let mut confirmed: Vec<String> = vec![];
+    for m in &complaint.messages {
+        for h in &m.hops {
+            let (Some(by), Some(id)) = (&h.received.by_name, &h.received.id) else { continue };
+            let first = by.split('.').next().unwrap_or("").to_ascii_lowercase();
+            let id = id.split('@').next().unwrap_or(id);
+            let host = known_hosts.iter().find(|(n, _)| *n == first || n.eq_ignore_ascii_case(by));
+            if let Some((_, host)) = host {
+                if term_safe(id)
+                    && term_safe(host)
+                    && !index
+                        .search(
+                            &format!("jikoku.mail.queue_id:{id} AND host.name:{host}"),
+                            None,
+                            None,
+                            Some(1),
+                        )?
+                        .is_empty()
+                    && !confirmed.contains(by)
+                {
+                    confirmed.push(by.clone());
+                }
+            }
+        }
+    }
+    let opts = Options { ours, known_hosts, window: (window_s * 1e9) as i64, confirmed };
+    let day = 86_400_000_000_000i64;
+    let mut error: Option<anyhow::Error> = None;
+    let mut fetch = |p: &Probe| -> Fetched {
+        let run = || -> anyhow::Result<Fetched> {
+            let near = index.search("", Some(p.t - p.window), Some(p.t + p.window), None)?;
+            let mut context = index.search(
+                "(event.action:ssh-login AND event.outcome:success) OR (event.action:su AND event.outcome:success) OR event.action:login OR event.dataset:acct*",
+                Some(p.t - day),
+                Some(p.t + p.window),
+                None,
+            )?;
+            context.extend(index.search(
+                "event.action:session-closed OR event.action:ssh-disconnect OR event.action:logout",
+                Some(p.t - day),
+                Some(p.t + day),
+                None,
+            )?);
+            let mut mail = vec![];
+            for q in &p.queue_ids {
+                let q = q.trim_start_matches('<').trim_end_matches('>');
+                let q = q.split('@').next().unwrap_or(q);
+                if term_safe(q) {
+                    mail.extend(index.search(
+                        &format!("jikoku.mail.queue_id:{q}"),
+                        Some(p.t - day),
+                        Some(p.t + day),
+                        None,
+                    )?);
+                }
+            }
+            Ok(Fetched { near, context, mail })
+        };
+        run().unwrap_or_else(|e| {
+            error.get_or_insert(e);
+            Fetched::default()
+        })
+    };
+    let report = investigate(&complaint, &opts, &mut fetch);
+    if let Some(e) = error {
+        return Err(e);
+    }
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    jikoku_report::complaint::write(&mut out, &report, format)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
