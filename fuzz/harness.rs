@@ -352,3 +352,18 @@ pub fn complaint(data: &[u8]) {
         }
     }
 }
+
+/// The `Received:` parser, and whole complaint messages (headers, hops, ARF reports, dates).
+pub fn received(data: &[u8]) {
+    let (s, rest) = select(data);
+    if s & 1 == 0 {
+        let r = jikoku_formats::mailheader::received::parse_received(&text(rest));
+        let _ = format!("{r:?}");
+    } else {
+        let c = jikoku_formats::mailheader::read_complaint(rest);
+        let _ = format!("{c:?}");
+        for line in text(rest).lines().take(64) {
+            let _ = jikoku_formats::mailheader::HeaderTime::read(line).to_json();
+        }
+    }
+}
