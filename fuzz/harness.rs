@@ -85,8 +85,17 @@ fn decode_with(decoders: &[Box<dyn MessageDecoder>], program: &str, data: &[u8])
         if d.decode(program, msg, &mut e) {
             let _ = serde_json::to_string(&e);
             for line in more.lines() {
-                let _ = d.absorb(&mut e, program, line);
-                let _ = d.absorb_line(&mut e, line);
+                // As the syslog parser does: every line joined is counted; a line is offered
+                // as a part, else as a wrapped line, else appended.
+                e.jikoku.lines = Some(e.jikoku.lines.unwrap_or(1) + 1);
+                if d.absorb(&mut e, program, line) {
+                    continue;
+                }
+                if !d.absorb_line(&mut e, line) {
+                    let m = e.message.get_or_insert_with(String::new);
+                    m.push('\n');
+                    m.push_str(line);
+                }
             }
         }
     }
@@ -340,6 +349,21 @@ pub fn complaint(data: &[u8]) {
             Format::Json => {
                 assert!(serde_json::from_slice::<serde_json::Value>(&out).is_ok(), "json")
             }
+        }
+    }
+}
+
+/// The `Received:` parser, and whole complaint messages (headers, hops, ARF reports, dates).
+pub fn received(data: &[u8]) {
+    let (s, rest) = select(data);
+    if s & 1 == 0 {
+        let r = jikoku_formats::mailheader::received::parse_received(&text(rest));
+        let _ = format!("{r:?}");
+    } else {
+        let c = jikoku_formats::mailheader::read_complaint(rest);
+        let _ = format!("{c:?}");
+        for line in text(rest).lines().take(64) {
+            let _ = jikoku_formats::mailheader::HeaderTime::read(line).to_json();
         }
     }
 }

@@ -9,7 +9,7 @@ SECS=${SECS:-240}
 cd "$(dirname "$0")/.." || exit 1
 [ -d fuzz/corpus ] || python3 fuzz/seed.py
 mkdir -p fuzz/logs
-TARGETS=${*:-"syslog auth sudo acct utmp lastcomm mail http http_custom human_time query decompress pipeline"}
+TARGETS=${*:-"syslog auth sudo acct utmp lastcomm mail http http_custom human_time query decompress pipeline received"}
 for t in $TARGETS; do
   mkdir -p "fuzz/corpus/$t"
   nice cargo +nightly fuzz run -a -s none "$t" "fuzz/corpus/$t" -- \

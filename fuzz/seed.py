@@ -125,6 +125,12 @@ except ImportError:
     import subprocess
     z = subprocess.run(["zstd", "-c", "-q"], input=plain, capture_output=True).stdout
     if z: put("decompress", z); put("pipeline", z)
+# Received: fields and whole complaint messages.
+for f in files("crates/jikoku-formats/tests/fixtures/mailheader/*.eml", "crates/jikoku-formats/tests/fixtures/mailheader/*.txt"):
+    d = open(f, "rb").read()
+    put("received", b"\x01" + d[:16384])
+    for m in re.finditer(rb"^Received:((?:.*\n[ \t].*)*.*)$", d, re.M):
+        put("received", b"\x00" + m.group(1))
 for t in sorted(os.listdir(OUT)):
     print(t, len(os.listdir(os.path.join(OUT, t))))
 

@@ -89,7 +89,16 @@ fn truncated_and_corrupt_compression_keeps_what_came_before() {
         assert_eq!(evs[0]["message"], "line 0 value 0", "{kind}");
         let last = errs.last().unwrap();
         let msg = last["error"]["message"].as_str().unwrap();
-        assert!(msg.starts_with("read error after offset "), "{kind}: {msg}");
+        // The offset named is the last record read before the damage, and the error is the
+        // last record.
+        let last_kept = evs.iter().rev().find(|e| e["event"]["kind"] == "event").unwrap();
+        let at = last_kept["log"]["offset"].as_u64().unwrap();
+        assert!(
+            msg.starts_with(&format!("read error after offset {at} (events before it are kept): ")),
+            "{kind}: {msg}"
+        );
+        assert_eq!(evs.last().unwrap(), *last, "{kind}");
+        assert_eq!(last["log"]["offset"].as_u64(), Some(at), "{kind}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             stderr.contains(&format!("trunc.log.{kind}")) && stderr.contains("read error"),

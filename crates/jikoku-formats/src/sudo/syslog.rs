@@ -21,6 +21,19 @@ pub fn is_sudo_program(program: &str) -> bool {
 
 const CONTINUED: &str = "(command continued)";
 
+/// A record joined from `(command continued)` parts or sudo-rs `[...]` parts is re-read whole at
+/// each part; past this size further parts stay records of their own (kept, never lost), so that
+/// a hostile run of parts cannot make reading quadratic. (sudo splits at about 960 bytes; real
+/// commands are far shorter than 64 KiB.)
+const MAX_JOINED: usize = 64 * 1024;
+/// ... and at most this many parts.
+const MAX_PARTS: i64 = 128;
+
+/// A record re-read with a hard-wrapped line joined: at most this size and this many lines (a
+/// hand-wrapped record has a few lines); past them, lines are appended to the message as is.
+const MAX_REWRAPPED: usize = 16 * 1024;
+const MAX_REWRAPPED_LINES: u64 = 32;
+
 impl MessageDecoder for SudoDecoder {
     fn name(&self) -> &'static str {
         "sudo"
@@ -71,6 +84,11 @@ impl MessageDecoder for SudoDecoder {
         if !is_sudo_program(program) || pending.event.dataset != DATASET {
             return false;
         }
+        if pending.message.as_ref().map_or(0, String::len) + msg.len() > MAX_JOINED
+            || pending.extra("sudo", "parts").and_then(|v| v.as_i64()).unwrap_or(1) >= MAX_PARTS
+        {
+            return false;
+        }
         // sudo-rs splits long messages as `… [...]` / `[...] …` (src/log/syslog.rs), keeping the
         // space at the break in the first part.
         if let (Some(rest), Some(prev)) = (msg.strip_prefix("[...] "), pending.message.as_deref()) {
@@ -113,6 +131,13 @@ impl MessageDecoder for SudoDecoder {
         if pending.event.dataset != DATASET && !is_sudo_program(&program) {
             return false;
         }
+        // Checked before anything is copied: past the ceilings this is called for every further
+        // line of the record, and must stay cheap.
+        if pending.message.as_ref().map_or(0, String::len) + line.len() > MAX_REWRAPPED
+            || pending.jikoku.lines.unwrap_or(1) > MAX_REWRAPPED_LINES
+        {
+            return false;
+        }
         let Some(prev) = pending.message.clone() else { return false };
         let joined = join_wrapped(&prev, line.trim());
         let mut ev = pending.clone();
@@ -128,12 +153,17 @@ impl MessageDecoder for SudoDecoder {
         ev.process.working_directory = None;
         ev.process.exit_code = None;
         ev.jikoku.tty = None;
+        // The parts already joined stay counted (and the part ceiling stays in force).
+        let parts = pending.extra("sudo", "parts").cloned();
         ev.jikoku.extra.remove("sudo");
         ev.message = Some(joined.clone());
         let program = if program.is_empty() { "sudo".to_string() } else { program };
         if self.decode(&program, &joined, &mut ev) {
             *pending = ev;
             pending.set_extra("sudo", "rewrapped", true);
+            if let Some(p) = parts {
+                pending.set_extra("sudo", "parts", p);
+            }
             return true;
         }
         false

@@ -40,6 +40,9 @@ use crate::{Head, MessageDecoder, ParseOptions, Parser, Record, Sink};
 
 /// A record gathers at most this many continuation lines; further lines are errors.
 pub const MAX_CONTINUATION_LINES: u64 = 1000;
+/// A record's lines hold at most this many bytes together (a hostile file cannot grow one record
+/// without bound); further lines are errors.
+pub const MAX_CONTINUATION_BYTES: usize = crate::lines::MAX_LINE;
 
 const FACILITIES: [&str; 24] = [
     "kern",
@@ -212,6 +215,7 @@ impl Parser for SyslogParser {
         _opts: &ParseOptions,
         sink: &mut Sink<'_>,
     ) -> std::io::Result<()> {
+        let mut overflowed = false;
         let mut reader = LineReader::new(input);
         let mut pending: Option<Record> = None;
         let mut peers = SshPeers::default();
@@ -245,6 +249,7 @@ impl Parser for SyslogParser {
                 let mut rec = self.record(&h, line.bytes, line.offset, line.number);
                 peers.apply(&mut rec);
                 pending = Some(rec);
+                overflowed = false;
                 continue;
             }
             if text.starts_with('#') {
@@ -263,10 +268,14 @@ impl Parser for SyslogParser {
                     sink(p);
                 }
             }
-            let can_continue = pending.as_ref().is_some_and(|p| {
+            let within_limits = pending.as_ref().is_some_and(|p| {
                 p.event.jikoku.lines.unwrap_or(1) < MAX_CONTINUATION_LINES
-                    && !line.bytes.contains(&0)
+                    && p.event.event.original.as_ref().map_or(0, String::len) + text.len()
+                        <= MAX_CONTINUATION_BYTES
             });
+            // Lines past a full record are errors until the next record starts.
+            overflowed |= pending.is_some() && !within_limits;
+            let can_continue = within_limits && !line.bytes.contains(&0);
             if !bad_header && can_continue {
                 if let Some(p) = pending.as_mut() {
                     append_original(&mut p.event, &text);
@@ -290,6 +299,8 @@ impl Parser for SyslogParser {
                 "not a syslog header: invalid month or day"
             } else if line.bytes.contains(&0) {
                 "not a syslog line: contains NUL bytes"
+            } else if overflowed && !bad_header {
+                "not a syslog line, and the record before it already holds the most one record may (1000 lines, 16 MiB)"
             } else if text.trim().is_empty() {
                 "empty line before any record"
             } else {
