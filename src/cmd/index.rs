@@ -326,6 +326,9 @@ fn index_failure(index: &std::path::Path, e: &anyhow::Error) -> anyhow::Error {
     let cause = match io {
         Some(io) if disk_full(io) => format!("the disk is full ({io})"),
         Some(io) => io.to_string(),
+        // A writer thread that died keeps its cause to itself ("An index writer was killed"):
+        // ask the file system whether the index's disk is full.
+        None if let Some(full) = probe_full(index) => format!("the disk is full ({full})"),
         None => e.chain().last().map(ToString::to_string).unwrap_or_else(|| e.to_string()),
     };
     let kept = CaseIndex::open(index)
@@ -342,6 +345,16 @@ fn index_failure(index: &std::path::Path, e: &anyhow::Error) -> anyhow::Error {
         "writing the index {} failed: {cause}; {kept}. Free space (or fix the cause) and run the same command again: indexed sources are skipped, the rest is added",
         index.display()
     )
+}
+
+/// Whether writing 64 KiB into the index directory fails with ENOSPC (the probe file is removed).
+fn probe_full(index: &std::path::Path) -> Option<std::io::Error> {
+    let probe = index.join(".jikoku-space-probe");
+    let r = std::fs::File::create(&probe).and_then(|mut f| {
+        std::io::Write::write_all(&mut f, &[0u8; 64 * 1024]).and_then(|_| f.sync_all())
+    });
+    let _ = std::fs::remove_file(&probe);
+    r.err().filter(disk_full)
 }
 
 /// ENOSPC, also when wrapped in other errors (tantivy's writer threads wrap theirs in an
