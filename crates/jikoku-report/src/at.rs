@@ -36,7 +36,7 @@ pub struct Header {
 }
 
 /// TIME on a host's clock: the zone it was read in, plus the skew its clock had.
-fn host_time(utc: &str, zone: &str) -> String {
+pub(crate) fn host_time(utc: &str, zone: &str) -> String {
     let Ok(t) = DateTime::parse_from_rfc3339(utc) else { return String::new() };
     let t = t.with_timezone(&Utc);
     if let Ok(tz) = zone.parse::<chrono_tz::Tz>() {
@@ -51,7 +51,7 @@ fn host_time(utc: &str, zone: &str) -> String {
     String::new()
 }
 
-fn skew_of(ans: &Answer, host: &str) -> f64 {
+pub(crate) fn skew_of(ans: &Answer, host: &str) -> f64 {
     ans.items
         .iter()
         .map(|i| &i.event)
@@ -61,7 +61,7 @@ fn skew_of(ans: &Answer, host: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
-fn provenance(e: &Value) -> String {
+pub(crate) fn provenance(e: &Value) -> String {
     let path = s(e, "log.file.path").unwrap_or("?");
     match (
         get(e, "jikoku.line").and_then(Value::as_u64),
