@@ -54,7 +54,8 @@ pub fn markdown_cell(s: &str) -> String {
 }
 
 /// HTML text or attribute value: `&`, `<`, `>`, `"`, `'` as character references. Control
-/// characters and bidi overrides are made visible first (as in [`terminal`]).
+/// characters and bidi overrides are made visible first (as in [`terminal`]); U+2028/U+2029 become
+/// character references.
 pub fn html(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in terminal(s).chars() {
@@ -64,6 +65,9 @@ pub fn html(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
+            // Harmless in HTML text, but kept out of the file (JavaScript line terminators).
+            '\u{2028}' => o.push_str("&#x2028;"),
+            '\u{2029}' => o.push_str("&#x2029;"),
             c => o.push(c),
         }
     }
