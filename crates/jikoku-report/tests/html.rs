@@ -2,7 +2,13 @@
 //! see gen.sh) must stay inert. Checked on the file itself and on the DOM that headless Chromium
 //! builds from it (Debian's `chromium`; the test fails if it is missing), with screenshots saved
 //! under target/tmp/html-test/.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
