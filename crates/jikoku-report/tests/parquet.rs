@@ -1,0 +1,189 @@
+//! Parquet export (feature `analytics-parquet`): the sample-logs events written and read back
+//! with polars, single file and hive-style partitions.
+#![cfg(feature = "analytics-parquet")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use jikoku_report::parquet::{
+    COLUMNS, EVENT_JSON, Partition, events_frame, write_events, write_partitioned,
+};
+use polars::prelude::*;
+use serde_json::Value;
+
+/// The events of the repository's sample-logs (both hosts), year 2002, as `jikoku parse` reads
+/// them with `--image` (mail's zone Asia/Tokyo, www's America/New_York).
+fn sample_events() -> Vec<Value> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-logs");
+    let dirs: Vec<PathBuf> = ["mail/var/log", "www/var/log"].iter().map(|d| root.join(d)).collect();
+    for d in &dirs {
+        assert!(d.is_dir(), "missing {}", d.display());
+    }
+    let (inputs, problems) = jikoku_ingest::walk(&dirs);
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut out = vec![];
+    for input in &inputs {
+        let (host, tz) = if input.path.starts_with(root.join("mail")) {
+            ("mail", chrono_tz::Asia::Tokyo)
+        } else {
+            ("www", chrono_tz::America::New_York)
+        };
+        let opts = jikoku_ingest::Options {
+            year: Some(2002),
+            host: Some(host.into()),
+            tz: Some(tz),
+            ..jikoku_ingest::Options::default()
+        };
+        jikoku_ingest::process_file(input, &opts, &mut |e| {
+            out.push(serde_json::to_value(e).unwrap())
+        })
+        .unwrap();
+    }
+    out
+}
+
+fn read(bytes: Vec<u8>) -> DataFrame {
+    ParquetReader::new(Cursor::new(bytes)).finish().unwrap()
+}
+
+fn texts(df: &DataFrame, name: &str) -> Vec<Option<String>> {
+    df.column(name).unwrap().str().unwrap().into_iter().map(|o| o.map(str::to_string)).collect()
+}
+
+fn ints(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
+    df.column(name).unwrap().cast(&DataType::Int64).unwrap().i64().unwrap().into_iter().collect()
+}
+
+#[test]
+fn sample_logs_round_trip() {
+    let events = sample_events();
+    assert_eq!(events.len(), 72);
+    let mut buf = vec![];
+    write_events(&mut buf, &events).unwrap();
+    assert_eq!(&buf[..4], b"PAR1");
+    let df = read(buf);
+    assert_eq!(df.height(), 72);
+    assert_eq!(df.width(), COLUMNS.len() + 1);
+    let names: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
+    assert_eq!(names[0], "@timestamp");
+    assert_eq!(names.last().unwrap(), EVENT_JSON);
+    assert_eq!(
+        df.column("@timestamp").unwrap().dtype(),
+        &DataType::Datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC))
+    );
+    assert_eq!(df.column("log.offset").unwrap().dtype(), &DataType::Int64);
+    assert_eq!(df.column("jikoku.time.skew_seconds").unwrap().dtype(), &DataType::Float64);
+
+    // Every row: the flat columns agree with the event, and event_json is the event.
+    let ts = ints(&df, "@timestamp");
+    let hosts = texts(&df, "host.name");
+    let paths = texts(&df, "log.file.path");
+    let offsets = ints(&df, "log.offset");
+    let shas = texts(&df, "jikoku.source.sha256");
+    let json = texts(&df, EVENT_JSON);
+    for (i, e) in events.iter().enumerate() {
+        let t = chrono::DateTime::parse_from_rfc3339(e["@timestamp"].as_str().unwrap()).unwrap();
+        assert_eq!(ts[i], t.timestamp_nanos_opt(), "row {i}");
+        assert_eq!(hosts[i].as_deref(), e["host"]["name"].as_str());
+        assert_eq!(paths[i].as_deref(), e["log"]["file"]["path"].as_str());
+        assert_eq!(offsets[i], e["log"]["offset"].as_i64());
+        assert_eq!(shas[i].as_deref(), e["jikoku"]["source"]["sha256"].as_str());
+        let back: Value = serde_json::from_str(json[i].as_deref().unwrap()).unwrap();
+        assert_eq!(&back, e);
+    }
+
+    // Known values: the sudo chmod on mail, the webshell POST in Apache's log.
+    let i = events
+        .iter()
+        .position(|e| e["event"]["action"] == "sudo-command" && e["host"]["name"] == "mail")
+        .unwrap();
+    assert_eq!(
+        texts(&df, "process.command_line")[i].as_deref(),
+        Some("/bin/chmod 777 /var/www/html/wp-content/uploads")
+    );
+    assert_eq!(texts(&df, "user.name")[i].as_deref(), Some("kenji"));
+    assert_eq!(texts(&df, "user.target.name")[i].as_deref(), Some("root"));
+    let posts: Vec<usize> = texts(&df, "http.request.method")
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.as_deref() == Some("POST"))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(posts.len(), 2);
+    for i in posts {
+        assert_eq!(
+            texts(&df, "url.original")[i].as_deref(),
+            Some("/wp-content/uploads/.cache/x.php")
+        );
+        assert_eq!(ints(&df, "http.response.status_code")[i], Some(200));
+        assert_eq!(texts(&df, "source.ip")[i].as_deref(), Some("198.51.100.99"));
+    }
+    // Absent fields are nulls, not empty strings.
+    let urls = texts(&df, "url.original");
+    assert_eq!(urls.iter().filter(|u| u.is_some()).count(), 6);
+    // Arrays are joined.
+    assert!(
+        texts(&df, "event.category")
+            .iter()
+            .flatten()
+            .any(|c| c == "authentication,session" || c == "authentication")
+    );
+}
+
+#[test]
+fn hive_partitions_by_host_and_day() {
+    let mut events = sample_events();
+    // A hostile host name must stay inside its partition directory.
+    let mut evil = events[0].clone();
+    evil["host"]["name"] = Value::from("../../x=1/%2F");
+    events.push(evil);
+    let mut nohost = events[1].clone();
+    nohost.as_object_mut().unwrap().remove("host");
+    events.push(nohost);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let files = write_partitioned(&dir, &events, &[Partition::Host, Partition::Day]).unwrap();
+    let listed: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+    assert_eq!(
+        listed,
+        [
+            "host=%2E.%2F..%2Fx%3D1%2F%252F/date=2002-05-08/part-0.parquet",
+            "host=__HIVE_DEFAULT_PARTITION__/date=2002-05-08/part-0.parquet",
+            "host=mail/date=2002-05-08/part-0.parquet",
+            "host=www/date=2002-05-08/part-0.parquet",
+        ]
+    );
+    assert_eq!(files.iter().map(|(_, n)| n).sum::<usize>(), events.len());
+    let mut total = 0;
+    for (rel, n) in &files {
+        let p = dir.join(rel);
+        assert!(p.starts_with(&dir) && p.is_file());
+        let df = read(std::fs::read(&p).unwrap());
+        assert_eq!(df.height(), *n);
+        total += df.height();
+    }
+    assert_eq!(total, 74);
+    let www = read(std::fs::read(dir.join("host=www/date=2002-05-08/part-0.parquet")).unwrap());
+    assert!(texts(&www, "host.name").iter().all(|h| h.as_deref() == Some("www")));
+    assert_eq!(www.height(), events.iter().filter(|e| e["host"]["name"] == "www").count());
+    // Never written into an existing directory.
+    assert!(write_partitioned(&dir, &events, &[Partition::Day]).is_err());
+    // Without a day: one level.
+    let files = write_partitioned(&tmp.path().join("d"), &events, &[Partition::Day]).unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].0, PathBuf::from("date=2002-05-08/part-0.parquet"));
+}
+
+#[test]
+fn empty_frame_has_the_schema() {
+    let df = events_frame(&[]).unwrap();
+    assert_eq!(df.height(), 0);
+    assert_eq!(df.width(), COLUMNS.len() + 1);
+}
