@@ -68,6 +68,10 @@ fn sample_logs_round_trip() {
     let mut buf = vec![];
     write_events(&mut buf, &events).unwrap();
     assert_eq!(&buf[..4], b"PAR1");
+    // Kept for a look with other readers (pyarrow: docs/analytics.md).
+    let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("parquet-test");
+    std::fs::create_dir_all(&keep).unwrap();
+    std::fs::write(keep.join("sample-logs.parquet"), &buf).unwrap();
     let df = read(buf);
     assert_eq!(df.height(), 72);
     assert_eq!(df.width(), COLUMNS.len() + 1);
@@ -110,23 +114,28 @@ fn sample_logs_round_trip() {
     );
     assert_eq!(texts(&df, "user.name")[i].as_deref(), Some("kenji"));
     assert_eq!(texts(&df, "user.target.name")[i].as_deref(), Some("root"));
-    let posts: Vec<usize> = texts(&df, "http.request.method")
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.as_deref() == Some("POST"))
-        .map(|(i, _)| i)
+    let methods = texts(&df, "http.request.method");
+    let urls = texts(&df, "url.original");
+    let shell: Vec<usize> = (0..df.height())
+        .filter(|&i| {
+            methods[i].as_deref() == Some("POST")
+                && urls[i].as_deref() == Some("/wp-content/uploads/.cache/x.php")
+        })
         .collect();
-    assert_eq!(posts.len(), 2);
-    for i in posts {
-        assert_eq!(
-            texts(&df, "url.original")[i].as_deref(),
-            Some("/wp-content/uploads/.cache/x.php")
-        );
+    assert_eq!(methods.iter().filter(|m| m.as_deref() == Some("POST")).count(), 4);
+    assert_eq!(shell.len(), 2);
+    for &i in &shell {
         assert_eq!(ints(&df, "http.response.status_code")[i], Some(200));
         assert_eq!(texts(&df, "source.ip")[i].as_deref(), Some("198.51.100.99"));
+        assert_eq!(texts(&df, "user_agent.original")[i].as_deref(), Some("python-requests/0.1"));
+        assert_eq!(texts(&df, "jikoku.time.zone_source")[i].as_deref(), Some("record"));
     }
+    // 02:31:08 +0900 is 17:31:08 UTC.
+    assert_eq!(
+        ts[shell[0]],
+        chrono::DateTime::parse_from_rfc3339("2002-05-08T17:31:08Z").unwrap().timestamp_nanos_opt()
+    );
     // Absent fields are nulls, not empty strings.
-    let urls = texts(&df, "url.original");
     assert_eq!(urls.iter().filter(|u| u.is_some()).count(), 6);
     // Arrays are joined.
     assert!(
@@ -149,6 +158,10 @@ fn hive_partitions_by_host_and_day() {
     events.push(nohost);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("out");
+    let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("parquet-test/partitions");
+    let _ = std::fs::remove_dir_all(&keep);
+    std::fs::create_dir_all(keep.parent().unwrap()).unwrap();
+    write_partitioned(&keep, &events, &[Partition::Host, Partition::Day]).unwrap();
     let files = write_partitioned(&dir, &events, &[Partition::Host, Partition::Day]).unwrap();
     let listed: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
     assert_eq!(
