@@ -26,6 +26,9 @@ pub enum Command {
     At(AtArgs),
     /// The evidence manifest: each source's path, size, mtime, SHA-256, format, counts and time decisions.
     Sources(SourcesArgs),
+    /// Estimate each host's clock offset from events seen by two hosts (mail handoffs, ssh
+    /// hops); `--apply` removes it from the indexed events as declared skew.
+    Skew(SkewArgs),
     /// Per-account / per-client analytics and ranked abuse signals (polars; `--features analytics`).
     Stats(StatsArgs),
     /// List the formats jikoku reads.
@@ -74,6 +77,10 @@ pub struct SourceArgs {
 pub struct ParseArgs {
     #[command(flatten)]
     pub source: SourceArgs,
+    /// `events` (default): every event in source order; `flows`: one `jikoku.mail.flow` record
+    /// per mail message (queue id on one host); `all`: the events, then the flow records.
+    #[arg(long, default_value = "events", value_parser = ["events", "flows", "all"])]
+    pub output: String,
     /// Files or directories; `-` reads stdin.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -174,6 +181,37 @@ pub struct AtArgs {
     /// Write to this file instead of stdout (never overwritten).
     #[arg(short = 'o', long = "out")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SkewArgs {
+    /// Index directory.
+    #[arg(long)]
+    pub index: PathBuf,
+    /// The host whose clock is taken as correct (offset 0). Default: the host with the most
+    /// evidence.
+    #[arg(long)]
+    pub reference: Option<String>,
+    /// A host's address, to recognise its ssh logins on other hosts: `HOST=IP`. Repeatable.
+    /// Addresses are also learned from mail handoffs (the receiver's `client=` line).
+    #[arg(long, value_name = "HOST=IP")]
+    pub addr: Vec<String>,
+    /// Pairs whose clocks differ by more than this are ignored as implausible.
+    #[arg(long, default_value = "1h", allow_hyphen_values = true)]
+    pub max_offset: String,
+    /// Remove the estimated offsets from the indexed events (as `--skew HOST=…` at ingest
+    /// would have), and record it in the manifest.
+    #[arg(long)]
+    pub apply: bool,
+    /// With --apply: only these hosts. Repeatable.
+    #[arg(long)]
+    pub host: Vec<String>,
+    /// table (default), markdown, jsonl.
+    #[arg(long, default_value = "table")]
+    pub output: String,
+    /// Evidence pairs listed per link (table/markdown).
+    #[arg(long, default_value_t = 5)]
+    pub show_pairs: usize,
 }
 
 #[derive(Debug, Args)]

@@ -28,10 +28,11 @@ pub fn run(a: AtArgs) -> anyhow::Result<ExitCode> {
     let window = (window_s * 1e9) as i64;
     let index = CaseIndex::open(&a.index).map_err(|e| UserError(e.to_string()))?;
     let near = index.search("", Some(t - window), Some(t + window), None)?;
-    // Session and process context: starts up to a day before TIME, ends up to a day after.
+    // Session and process context: starts up to a day before TIME, ends up to a day after;
+    // sudo and accounting records to show the commands run in the sessions.
     let day = 86_400_000_000_000i64;
     let mut context = index.search(
-        "(event.action:ssh-login AND event.outcome:success) OR (event.action:su AND event.outcome:success) OR event.action:login OR event.dataset:acct*",
+        "(event.action:ssh-login AND event.outcome:success) OR (event.action:su AND event.outcome:success) OR event.action:login OR event.dataset:acct* OR event.dataset:lastcomm* OR event.dataset:sudo*",
         Some(t - day),
         Some(t + window),
         None,

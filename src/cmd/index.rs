@@ -31,6 +31,7 @@ fn entry(number: u64, r: &SourceReport) -> ManifestEntry {
         zone_source: r.zone_source.to_string(),
         year: r.year.clone(),
         warnings: r.warnings.clone(),
+        notes: r.notes.clone(),
         duplicate_of: None,
     }
 }
@@ -92,6 +93,13 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
                 opts.parse.id_names = Some(std::sync::Arc::new(names));
             }
         }
+        let learned = jikoku_ingest::webconf::learn(root, &facts.inputs);
+        for n in &learned.notes {
+            let _ = writeln!(err, "{}", safe(n));
+        }
+        if !learned.hints.is_empty() {
+            opts.hints = std::sync::Arc::new(learned.hints);
+        }
         (facts.inputs, facts.problems)
     } else {
         jikoku_ingest::walk(&a.paths)
@@ -140,14 +148,18 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
     let chains = jikoku_ingest::rotation::chains(inputs);
     jikoku_ingest::batch::parse_chains(chains, &opts, jobs, &known, &mut ingest);
     ingest.progress.finish_and_clear();
-    if let Some(e) = ingest.failure {
-        return Err(e);
+    if let Some(e) = ingest.failure.take() {
+        drop(ingest);
+        return Err(index_failure(&a.index, &e));
     }
     for l in &ingest.lines {
         let _ = writeln!(err, "{l}");
     }
-    let Ingest { writer, added, skipped, total_events, total_errors, .. } = ingest;
-    writer.finish()?;
+    let Ingest { mut writer, added, skipped, total_events, total_errors, .. } = ingest;
+    writer.note_skipped(problems.iter().cloned());
+    if let Err(e) = writer.finish() {
+        return Err(index_failure(&a.index, &e.into()));
+    }
     for p in &problems {
         let _ = writeln!(err, "jikoku: {}", safe(p));
     }
@@ -286,9 +298,14 @@ pub fn sources(a: SourcesArgs) -> anyhow::Result<ExitCode> {
     let index = CaseIndex::open(&a.index).map_err(|e| UserError(e.to_string()))?;
     let manifest = index.manifest()?;
     let mut out = BufWriter::new(std::io::stdout().lock());
+    let skews = index.skews()?;
     if a.output == "jsonl" {
         for m in &manifest {
             serde_json::to_writer(&mut out, m)?;
+            out.write_all(b"\n")?;
+        }
+        for k in &skews {
+            serde_json::to_writer(&mut out, &serde_json::json!({ "skew_applied": k }))?;
             out.write_all(b"\n")?;
         }
     } else {
@@ -319,9 +336,75 @@ pub fn sources(a: SourcesArgs) -> anyhow::Result<ExitCode> {
                 m.sha256
             )?;
         }
+        for k in &skews {
+            writeln!(
+                out,
+                "clock skew applied to {}: {:+} s → {:+} s ({} events){}; estimated from: {}",
+                safe(&k.host),
+                k.before_s,
+                k.after_s,
+                k.events,
+                k.applied_at.as_deref().map(|t| format!(" at {t}")).unwrap_or_default(),
+                safe(&k.estimated_from)
+            )?;
+        }
+        let skipped = index.skipped()?;
+        if !skipped.is_empty() {
+            writeln!(out, "\nfound and not indexed:")?;
+            for p in &skipped {
+                writeln!(out, "      {}", safe(p))?;
+            }
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writing the index failed (a full disk, a quota, an I/O error): one clear message with the
+/// cause and what the index still holds. Commits are atomic: the index opens, with whole sources
+/// only, and running the same command again adds what is missing.
+fn index_failure(index: &std::path::Path, e: &anyhow::Error) -> anyhow::Error {
+    let io = e.chain().find_map(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .or_else(|| c.downcast_ref::<jikoku_index::Error>().and_then(|x| x.io_error()))
+    });
+    let cause = match io {
+        Some(io) if disk_full(io) => format!("the disk is full ({io})"),
+        Some(io) => io.to_string(),
+        None => e.chain().last().map(ToString::to_string).unwrap_or_else(|| e.to_string()),
+    };
+    let kept = CaseIndex::open(index)
+        .and_then(|i| i.manifest())
+        .map(|m| {
+            let events: u64 = m.iter().map(|s| s.events).sum();
+            format!(
+                "it still opens and holds the {} sources ({events} events) committed before",
+                m.len()
+            )
+        })
+        .unwrap_or_else(|_| "nothing was committed".to_string());
+    anyhow::anyhow!(
+        "writing the index {} failed: {cause}; {kept}. Free space (or fix the cause) and run the same command again: indexed sources are skipped, the rest is added",
+        index.display()
+    )
+}
+
+/// ENOSPC, also when wrapped in other errors (tantivy's writer threads wrap theirs in an
+/// `Other` I/O error around their own error type, whose text ends with the OS error's).
+fn disk_full(io: &std::io::Error) -> bool {
+    if io.kind() == std::io::ErrorKind::StorageFull {
+        return true;
+    }
+    let mut cur: Option<&(dyn std::error::Error + 'static)> =
+        io.get_ref().map(|i| i as &(dyn std::error::Error + 'static));
+    while let Some(c) = cur {
+        if c.downcast_ref::<std::io::Error>().is_some_and(disk_full) {
+            return true;
+        }
+        cur = c.source();
+    }
+    // ENOSPC is 28 on Linux, the BSDs and macOS.
+    io.to_string().ends_with("(os error 28)")
 }
 
 /// Feeds parsed sources into the index, in order.

@@ -3,6 +3,7 @@
 mod at;
 mod index;
 mod parse;
+mod skew;
 mod stats;
 
 use std::process::ExitCode;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest(a) => index::ingest(a),
         Command::Search(a) => index::search(a),
         Command::Sources(a) => index::sources(a),
+        Command::Skew(a) => skew::run(a),
         Command::At(a) => at::run(a),
         Command::Timeline(a) => index::timeline(a),
         Command::Stats(a) => stats::run(a),
@@ -125,6 +127,7 @@ pub fn source_options(a: &SourceArgs) -> anyhow::Result<jikoku_ingest::Options> 
         year: a.year,
         host: a.host.clone(),
         skews,
+        hints: Default::default(),
         parse: jikoku_formats::ParseOptions {
             http_format: a.http_format.clone(),
             id_names,

@@ -17,8 +17,18 @@ pub fn run(a: ParseArgs) -> anyhow::Result<ExitCode> {
     let mut reports: Vec<SourceReport> = vec![];
     let mut problems: Vec<String> = vec![];
     let mut write_err: Option<std::io::Error> = None;
+    let (want_events, want_flows) = match a.output.as_str() {
+        "flows" => (false, true),
+        "all" => (true, true),
+        _ => (true, false),
+    };
+    // Mail events kept for the flows (only mail: the rest is streamed and forgotten).
+    let mut mail: Vec<jikoku_core::Event> = vec![];
     let mut emit = |e: &jikoku_core::Event| {
-        if write_err.is_some() {
+        if want_flows && e.event.dataset.starts_with("mail.") {
+            mail.push(e.clone());
+        }
+        if write_err.is_some() || !want_events {
             return;
         }
         let r = serde_json::to_writer(&mut out, e)
@@ -74,6 +84,20 @@ pub fn run(a: ParseArgs) -> anyhow::Result<ExitCode> {
                     reports.push(r);
                 }
                 Err(e) => problems.push(e.to_string()),
+            }
+        }
+    }
+    if want_flows && write_err.is_none() {
+        // Rotation chains are read newest member first: put the records back in time order
+        // (stable, so records of one instant keep their source order) before joining them.
+        mail.sort_by_key(|e| e.timestamp.map(|t| t.utc));
+        for f in jikoku_formats::mail::flow::build_flows(&mail) {
+            let r = serde_json::to_writer(&mut out, &jikoku_formats::mail::flow::flow_record(&f))
+                .map_err(std::io::Error::from)
+                .and_then(|_| out.write_all(b"\n"));
+            if let Err(err) = r {
+                write_err = Some(err);
+                break;
             }
         }
     }

@@ -95,6 +95,9 @@ pub struct ParseOptions {
     pub file_name: Option<String>,
     /// uid/gid → name tables from the host's passwd/group files (`acct`, `wtmp`).
     pub id_names: Option<std::sync::Arc<acct::IdNames>>,
+    /// Virtual host of an HTTP log (learned from the server's configuration): the
+    /// `destination.domain` of records that do not name their own.
+    pub vhost: Option<String>,
 }
 
 /// A sink for records.

@@ -48,6 +48,17 @@ pub enum Error {
     Incompatible(String),
 }
 
+impl Error {
+    /// The operating system's error underneath, if any (a full disk: `StorageFull`).
+    pub fn io_error(&self) -> Option<&std::io::Error> {
+        match self {
+            Error::Io(e) => Some(e),
+            Error::Tantivy(tantivy::TantivyError::IoError(e)) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+}
+
 /// Result of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -91,6 +102,9 @@ pub struct ManifestEntry {
     /// Warnings.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Decisions taken from the image's configuration (web server log formats, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// When the same content was already indexed under another path: that path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
@@ -100,10 +114,35 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
+/// A clock skew applied to the indexed events of one host after ingestion (`jikoku skew
+/// --apply`), recorded in the manifest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SkewRecord {
+    /// Host (`host.name`).
+    pub host: String,
+    /// Skew the host's events carried before (the most common `jikoku.time.skew_seconds`).
+    pub before_s: f64,
+    /// Skew they carry now (total, as `--skew HOST=…` at ingest would have set it).
+    pub after_s: f64,
+    /// What the estimate came from (reference host, links, pairs, spread).
+    pub estimated_from: String,
+    /// Events rewritten.
+    pub events: u64,
+    /// When it was applied (RFC 3339 UTC, the machine's clock).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applied_at: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Payload {
     schema_version: u32,
     sources: Vec<ManifestEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    skews: Vec<SkewRecord>,
+    /// What ingesting found and did not index (devices, FIFOs, links not followed, unreadable
+    /// entries), each once, as reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    skipped: Vec<String>,
 }
 
 /// A case index in a directory.
@@ -155,13 +194,50 @@ impl CaseIndex {
         match metas.payload {
             Some(p) => serde_json::from_str(&p)
                 .map_err(|e| Error::Incompatible(format!("manifest unreadable: {e}"))),
-            None => Ok(Payload { schema_version: schema::SCHEMA_VERSION, sources: vec![] }),
+            None => Ok(Payload { schema_version: schema::SCHEMA_VERSION, ..Default::default() }),
         }
     }
 
     /// The evidence manifest: every source committed, in ingestion order.
     pub fn manifest(&self) -> Result<Vec<ManifestEntry>> {
         Ok(self.payload()?.sources)
+    }
+
+    /// Skews applied after ingestion, in order.
+    pub fn skews(&self) -> Result<Vec<SkewRecord>> {
+        Ok(self.payload()?.skews)
+    }
+
+    /// Every event of one host (`host.name`), with its sort key (`@timestamp` ns, sequence),
+    /// in time order.
+    pub fn host_events(&self, host: &str) -> Result<Vec<(i64, u64, serde_json::Value)>> {
+        self.reader.reload()?;
+        let searcher = self.reader.searcher();
+        let Some((_, field)) = self.fields.get("host.name") else {
+            return Err(Error::Query("host.name is not indexed".into()));
+        };
+        let q = tantivy::query::TermQuery::new(
+            Term::from_field_text(field, host),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let keyed = searcher.search(&q, &TimeOrder { limit: None })?;
+        let mut out = Vec::with_capacity(keyed.len());
+        for (ts, seq, addr) in keyed {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let Some(text) = doc.get_first(self.fields.event).and_then(|v| v.as_str()) else {
+                continue;
+            };
+            let v = serde_json::from_str(text)
+                .map_err(|e| Error::Incompatible(format!("stored event unreadable: {e}")))?;
+            out.push((ts, seq, v));
+        }
+        Ok(out)
+    }
+
+    /// What ingesting found and did not index (devices, FIFOs, sockets, links not followed,
+    /// unreadable entries), as reported, each once.
+    pub fn skipped(&self) -> Result<Vec<String>> {
+        Ok(self.payload()?.skipped)
     }
 
     /// A writer with a fixed memory budget (bytes, at least 15 MB per thread).
@@ -171,11 +247,18 @@ impl CaseIndex {
         let writer: IndexWriter = self.index.writer_with_num_threads(threads, budget)?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
         let payload = self.payload()?;
+        let mut lookup = Lookup::default();
+        for (i, e) in payload.sources.iter().enumerate() {
+            lookup.add(i, e);
+        }
         Ok(CaseWriter {
+            lookup,
             writer,
             fields: self.fields.clone(),
             payload,
             pending: vec![],
+            payload_skews: vec![],
+            pending_skipped: vec![],
             since_commit: 0,
             commit_every: COMMIT_EVERY_EVENTS,
         })
@@ -229,8 +312,38 @@ pub struct CaseWriter {
     fields: Fields,
     payload: Payload,
     pending: Vec<ManifestEntry>,
+    payload_skews: Vec<SkewRecord>,
+    pending_skipped: Vec<String>,
     since_commit: u64,
     commit_every: u64,
+    lookup: Lookup,
+}
+
+/// Positions (in committed-then-pending order) of manifest entries by hash and path, so that
+/// ingesting a million files does not scan the manifest once per file.
+#[derive(Default)]
+struct Lookup {
+    /// SHA-256 of the stored bytes → first non-duplicate entry.
+    by_sha: std::collections::HashMap<String, usize>,
+    /// SHA-256 of the content or of the stored bytes → first non-duplicate entry.
+    by_content: std::collections::HashMap<String, usize>,
+    /// Every path (sources and duplicates).
+    paths: std::collections::HashSet<String>,
+}
+
+impl Lookup {
+    fn add(&mut self, i: usize, e: &ManifestEntry) {
+        self.paths.insert(e.path.clone());
+        if e.duplicate_of.is_some() {
+            return;
+        }
+        self.by_sha.entry(e.sha256.clone()).or_insert(i);
+        // The first entry wins, whichever of its two hashes matched (as a scan in order would).
+        if !e.content_sha256.is_empty() {
+            self.by_content.entry(e.content_sha256.clone()).or_insert(i);
+        }
+        self.by_content.entry(e.sha256.clone()).or_insert(i);
+    }
 }
 
 /// Commit after this many events (at a source boundary).
@@ -244,24 +357,26 @@ impl CaseWriter {
 
     /// The manifest entry of a source already indexed with this SHA-256 (committed or pending).
     pub fn find_sha(&self, sha256: &str) -> Option<&ManifestEntry> {
-        self.payload
-            .sources
-            .iter()
-            .chain(&self.pending)
-            .find(|s| s.sha256 == sha256 && s.duplicate_of.is_none())
+        self.lookup.by_sha.get(sha256).and_then(|i| self.entry_at(*i))
     }
 
     /// The manifest entry of a source whose decompressed content has this SHA-256.
     pub fn find_content(&self, content_sha256: &str) -> Option<&ManifestEntry> {
-        self.payload.sources.iter().chain(&self.pending).find(|s| {
-            s.duplicate_of.is_none()
-                && (s.content_sha256 == content_sha256 || s.sha256 == content_sha256)
-        })
+        self.lookup.by_content.get(content_sha256).and_then(|i| self.entry_at(*i))
     }
 
     /// True when a source (or duplicate) with this path is in the manifest.
     pub fn has_path(&self, path: &str) -> bool {
-        self.payload.sources.iter().chain(&self.pending).any(|s| s.path == path)
+        self.lookup.paths.contains(path)
+    }
+
+    /// Entry `i` of the committed sources followed by the pending ones.
+    fn entry_at(&self, i: usize) -> Option<&ManifestEntry> {
+        let committed = self.payload.sources.len();
+        match i.checked_sub(committed) {
+            None => self.payload.sources.get(i),
+            Some(j) => self.pending.get(j),
+        }
     }
 
     /// The number the next source gets.
@@ -272,18 +387,42 @@ impl CaseWriter {
     /// Adds one event of source `source` (its `record`-th record).
     pub fn add(&mut self, e: &Event, source: u64, record: u64) -> Result<()> {
         let json = serde_json::to_value(e).map_err(|err| Error::Query(err.to_string()))?;
+        let ts = e.timestamp.and_then(|t| t.utc.timestamp_nanos_opt()).unwrap_or(i64::MIN);
+        self.add_json(&json, ts, (source << 32) | (record & 0xffff_ffff))
+    }
+
+    /// Replaces every event of `host` by `events` (`@timestamp` ns, sequence key as returned by
+    /// [`CaseIndex::host_events`], event) and records `skew` in the manifest, in one commit:
+    /// the index shows either the old events or the new ones, never both or neither.
+    pub fn replace_host(
+        &mut self,
+        host: &str,
+        events: &[(i64, u64, serde_json::Value)],
+        skew: SkewRecord,
+    ) -> Result<()> {
+        let Some((_, field)) = self.fields.get("host.name") else {
+            return Err(Error::Query("host.name is not indexed".into()));
+        };
+        self.writer.delete_term(Term::from_field_text(field, host));
+        for (ts, seq, e) in events {
+            self.add_json(e, *ts, *seq)?;
+        }
+        self.payload_skews.push(skew);
+        self.commit()
+    }
+
+    fn add_json(&mut self, json: &serde_json::Value, ts: i64, seq: u64) -> Result<()> {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.fields.event, json.to_string());
-        let ts = e.timestamp.and_then(|t| t.utc.timestamp_nanos_opt()).unwrap_or(i64::MIN);
         doc.add_i64(self.fields.ts, ts);
-        doc.add_u64(self.fields.seq, (source << 32) | (record & 0xffff_ffff));
+        doc.add_u64(self.fields.seq, seq);
         for field in ["message", "event.original"] {
-            if let Some(s) = lookup(&json, field).and_then(|v| v.as_str()) {
+            if let Some(s) = lookup(json, field).and_then(|v| v.as_str()) {
                 doc.add_text(self.fields.text, s);
             }
         }
         for (name, kind, field) in &self.fields.indexed {
-            let Some(v) = lookup(&json, name) else { continue };
+            let Some(v) = lookup(json, name) else { continue };
             let values: Vec<&serde_json::Value> = match v {
                 serde_json::Value::Array(a) => a.iter().collect(),
                 other => vec![other],
@@ -325,6 +464,7 @@ impl CaseWriter {
 
     /// Records a finished source; commits when enough events are pending.
     pub fn finish_source(&mut self, entry: ManifestEntry) -> Result<()> {
+        self.lookup.add(self.payload.sources.len() + self.pending.len(), &entry);
         self.pending.push(entry);
         if self.since_commit >= self.commit_every {
             self.commit()?;
@@ -332,17 +472,31 @@ impl CaseWriter {
         Ok(())
     }
 
+    /// Records entries that were found and not indexed (kept in the manifest with the next
+    /// commit; an entry already recorded is not repeated).
+    pub fn note_skipped(&mut self, what: impl IntoIterator<Item = String>) {
+        self.pending_skipped.extend(what);
+    }
+
     /// Commits the pending sources and their events together.
     pub fn commit(&mut self) -> Result<()> {
         let mut next = self.payload.clone();
         next.schema_version = schema::SCHEMA_VERSION;
         next.sources.extend(self.pending.iter().cloned());
+        next.skews.extend(self.payload_skews.iter().cloned());
+        for s in &self.pending_skipped {
+            if !next.skipped.contains(s) {
+                next.skipped.push(s.clone());
+            }
+        }
         let text = serde_json::to_string(&next).map_err(|e| Error::Query(e.to_string()))?;
         let mut prepared = self.writer.prepare_commit()?;
         prepared.set_payload(&text);
         prepared.commit()?;
         self.payload = next;
         self.pending.clear();
+        self.payload_skews.clear();
+        self.pending_skipped.clear();
         self.since_commit = 0;
         Ok(())
     }

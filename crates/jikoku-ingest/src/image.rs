@@ -43,6 +43,35 @@ const MAX_LINKS: usize = 40;
 /// Resolves `rel` (a path inside the image) to a real path under `root`, following symbolic
 /// links inside the root only. `None` when a link leaves the root, loops, or a part is missing.
 pub fn resolve_in_root(root: &Path, rel: &Path) -> Option<PathBuf> {
+    resolve_in_root_why(root, rel).ok()
+}
+
+/// Why a path inside an image cannot be resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unresolved {
+    /// A link climbs above the image root.
+    LeavesRoot,
+    /// More than 40 links (a loop).
+    Loops,
+    /// A part of the path (or of a link's target) does not exist inside the image.
+    Missing,
+}
+
+impl Unresolved {
+    /// For messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unresolved::LeavesRoot => "symbolic link leaves the image root; not followed",
+            Unresolved::Loops => "symbolic link loops (more than 40 links); not followed",
+            Unresolved::Missing => {
+                "symbolic link points to nothing inside the image (dangling); not followed"
+            }
+        }
+    }
+}
+
+/// As [`resolve_in_root`], saying why not.
+pub fn resolve_in_root_why(root: &Path, rel: &Path) -> Result<PathBuf, Unresolved> {
     let mut parts: Vec<std::ffi::OsString> = vec![];
     let mut todo: Vec<std::ffi::OsString> = rel
         .components()
@@ -62,13 +91,13 @@ pub fn resolve_in_root(root: &Path, rel: &Path) -> Option<PathBuf> {
         let mut cur = root.to_path_buf();
         cur.extend(&parts);
         cur.push(&c);
-        let meta = std::fs::symlink_metadata(&cur).ok()?;
+        let meta = std::fs::symlink_metadata(&cur).map_err(|_| Unresolved::Missing)?;
         if meta.file_type().is_symlink() {
             links += 1;
             if links > MAX_LINKS {
-                return None;
+                return Err(Unresolved::Loops);
             }
-            let target = std::fs::read_link(&cur).ok()?;
+            let target = std::fs::read_link(&cur).map_err(|_| Unresolved::Missing)?;
             if target.is_absolute() {
                 parts.clear();
             }
@@ -85,7 +114,7 @@ pub fn resolve_in_root(root: &Path, rel: &Path) -> Option<PathBuf> {
             for t in &comps {
                 depth += if t == ".." { -1 } else { 1 };
                 if depth < 0 {
-                    return None;
+                    return Err(Unresolved::LeavesRoot);
                 }
             }
             todo.extend(comps.into_iter().rev());
@@ -95,7 +124,7 @@ pub fn resolve_in_root(root: &Path, rel: &Path) -> Option<PathBuf> {
     }
     let mut out = root.to_path_buf();
     out.extend(&parts);
-    Some(out)
+    Ok(out)
 }
 
 fn read_text(root: &Path, rel: &str) -> Option<String> {
@@ -231,12 +260,10 @@ fn walk(root: &Path, rel: &Path, out: &mut ImageFacts, depth: usize) {
         let shown = format!("/{}", child.display());
         let Ok(lmeta) = std::fs::symlink_metadata(real.join(&n)) else { continue };
         let target = if lmeta.file_type().is_symlink() {
-            match resolve_in_root(root, &child) {
-                Some(t) => t,
-                None => {
-                    out.problems.push(format!(
-                        "{shown}: symbolic link leaves the image root or loops; not followed"
-                    ));
+            match resolve_in_root_why(root, &child) {
+                Ok(t) => t,
+                Err(why) => {
+                    out.problems.push(format!("{shown}: {}", why.as_str()));
                     continue;
                 }
             }

@@ -15,6 +15,7 @@ pub mod batch;
 pub mod image;
 pub mod rotation;
 mod source;
+pub mod webconf;
 
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
@@ -29,7 +30,8 @@ use jikoku_time::{TimeContext, YearInference, resolve};
 pub use jikoku_time::{YearAnchor, ZoneSource};
 
 pub use source::{
-    Compression, Limits, Opened, open, open_reader, open_reader_with, open_with, sha256_file,
+    Compression, Limits, Opened, open, open_prefix, open_reader, open_reader_with, open_with,
+    sha256_file,
 };
 
 /// Errors that stop one source (never the whole run).
@@ -73,6 +75,22 @@ pub struct Options {
     pub year_anchor: Option<YearAnchor>,
     /// Decompression ceilings.
     pub limits: Limits,
+    /// What an image's configuration says about particular sources, by display path (web
+    /// server configurations: format and virtual host of each log file).
+    pub hints: Arc<std::collections::HashMap<String, SourceHint>>,
+}
+
+/// What an image's configuration says about one source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceHint {
+    /// Parser to use when `--format` is `auto`.
+    pub format: Option<String>,
+    /// Custom HTTP format when `--http-format` is not given.
+    pub http_format: Option<String>,
+    /// Virtual host (`destination.domain`) of its records.
+    pub vhost: Option<String>,
+    /// Where it was learned (`/etc/apache2/apache2.conf (CustomLog format combined)`).
+    pub origin: String,
 }
 
 impl Options {
@@ -117,6 +135,8 @@ pub struct SourceReport {
     pub compression: &'static str,
     /// Size in bytes as stored.
     pub size: u64,
+    /// Stored bytes read (and hashed): the size, unless the file changed while it was read.
+    pub read_bytes: u64,
     /// Modification time, when a file.
     pub mtime: Option<DateTime<Utc>>,
     /// SHA-256 of the bytes read (compressed bytes if compressed).
@@ -143,6 +163,9 @@ pub struct SourceReport {
     pub year: Option<String>,
     /// Warnings (default zone, unknown year, read errors).
     pub warnings: Vec<String>,
+    /// Decisions taken from the image's configuration (format learned from a web server's
+    /// configuration, …).
+    pub notes: Vec<String>,
 }
 
 /// The anchor a rotation chain's next older member takes from this member's report: its first
@@ -310,14 +333,16 @@ pub fn process_streaming(
     if !gate(&report) {
         return Ok(report);
     }
-    // Pass 2: resolve and hand on each event.
+    // Pass 2: resolve and hand on each event, reading exactly as many stored bytes as pass 1
+    // hashed (a file that grows in between is indexed as it was first read).
     let pass1_sha = report.sha256.clone();
+    let pass1_bytes = report.read_bytes;
     let mut second = SourceReport::default();
     let mut state = ResolveState::default();
     let mut i = 0usize;
     let (r2, _) = read_source(
         &input.display,
-        open_with(&input.path, opts.limits).map_err(io)?,
+        open_prefix(&input.path, opts.limits, pass1_bytes).map_err(io)?,
         opts,
         &mut |mut r: Record| {
             plan.resolve(i, &mut r, opts, &mut second, &mut state);
@@ -336,12 +361,18 @@ pub fn process_streaming(
         report.zone = second.zone;
         report.zone_source = second.zone_source;
     }
+    let now = std::fs::metadata(&input.path).map(|m| m.len()).ok();
     if r2.sha256 != pass1_sha || i != times.len() {
         report.warnings.push(format!(
             "the source changed while it was read (SHA-256 {} then {}; {} then {i} records): re-acquire it",
             pass1_sha,
             r2.sha256,
             times.len()
+        ));
+    } else if let Some(now) = now.filter(|n| *n != report.size) {
+        report.warnings.push(format!(
+            "the source changed while it was read ({} bytes when opened, {now} now): the {pass1_bytes} bytes read first (SHA-256 {pass1_sha}) were indexed; re-acquire it",
+            report.size
         ));
     }
     Ok(report)
@@ -392,7 +423,19 @@ fn read_source(
         .unwrap_or_default();
     let file_name = source::strip_compression_suffix(&file_name).to_string();
     let h = Head { bytes: &head, file_name: &file_name, len: None };
-    let parser = opts.parser(&h)?;
+    let hint = opts.hints.get(display);
+    let auto = matches!(opts.format.as_deref(), None | Some("auto"));
+    let parser = match hint.and_then(|h| h.format.as_deref()).filter(|_| auto) {
+        Some(name) => registry::find(name).or(opts.parser(&h)?),
+        None => opts.parser(&h)?,
+    };
+    if let Some(h) = hint {
+        let mut note = format!("format from {}", h.origin);
+        if let Some(v) = &h.vhost {
+            note.push_str(&format!("; virtual host {v}"));
+        }
+        report.notes.push(note);
+    }
 
     match (&parser, &read_error) {
         (Some(p), None) => {
@@ -403,6 +446,12 @@ fn read_source(
             let popts = jikoku_formats::ParseOptions {
                 source_path: Some(display.to_string()),
                 file_name: Some(file_name.clone()),
+                http_format: opts
+                    .parse
+                    .http_format
+                    .clone()
+                    .or_else(|| hint.and_then(|h| h.http_format.clone())),
+                vhost: opts.parse.vhost.clone().or_else(|| hint.and_then(|h| h.vhost.clone())),
                 ..opts.parse.clone()
             };
             if let Err(e) = p.parse(&mut input, &popts, &mut |r| {
@@ -442,6 +491,7 @@ fn read_source(
     }
     report.sha256 = opened.sha256();
     report.content_sha256 = opened.content_sha256();
+    report.read_bytes = opened.stored_bytes();
     Ok((report, opened.mtime))
 }
 
@@ -570,6 +620,9 @@ impl TimePlan {
                     report.zone_source = res.zone_source.as_str();
                 }
                 res.apply(&mut r.event);
+                if res.skew_seconds != 0.0 {
+                    shift_process_times(&mut r.event, res.skew_seconds);
+                }
             }
             Err(err) if t.year.is_none() && year.is_none() => {
                 let tf = &mut r.event.jikoku.time;
@@ -587,5 +640,24 @@ impl TimePlan {
                 e.error.message = Some(format!("invalid time: {err}"));
             }
         }
+    }
+}
+
+/// Moves `process.start`/`process.end` (written from the same clock as the record, e.g. by
+/// accounting) by the skew removed from `@timestamp`, keeping their sub-second digits.
+fn shift_process_times(e: &mut Event, skew_seconds: f64) {
+    let ns = (skew_seconds * 1e9).round() as i64;
+    for v in [&mut e.process.start, &mut e.process.end] {
+        let Some(t) = v.as_deref() else { continue };
+        let digits = t.split_once('.').map_or(0, |(_, f)| f.trim_end_matches('Z').len());
+        let Ok(d) = chrono::DateTime::parse_from_rfc3339(t) else { continue };
+        let Some(moved) = d.checked_sub_signed(chrono::Duration::nanoseconds(ns)) else { continue };
+        let fmt = match digits {
+            0 => chrono::SecondsFormat::Secs,
+            1..=3 => chrono::SecondsFormat::Millis,
+            4..=6 => chrono::SecondsFormat::Micros,
+            _ => chrono::SecondsFormat::Nanos,
+        };
+        *v = Some(moved.with_timezone(&chrono::Utc).to_rfc3339_opts(fmt, true));
     }
 }

@@ -139,9 +139,15 @@ pub struct Opened {
     pub mtime: Option<DateTime<Utc>>,
     hasher: Rc<RefCell<Sha256>>,
     content_hasher: Rc<RefCell<Sha256>>,
+    stored: Rc<std::cell::Cell<u64>>,
 }
 
 impl Opened {
+    /// Stored (compressed, if compressed) bytes read so far.
+    pub fn stored_bytes(&self) -> u64 {
+        self.stored.get()
+    }
+
     /// SHA-256 (hex) of the stored bytes read so far; call after reading to the end.
     pub fn sha256(&self) -> String {
         hex::encode(self.hasher.borrow().clone().finalize())
@@ -181,10 +187,16 @@ pub fn open(path: &Path) -> io::Result<Opened> {
 
 /// Opens a file read-only.
 pub fn open_with(path: &Path, limits: Limits) -> io::Result<Opened> {
+    open_prefix(path, limits, u64::MAX)
+}
+
+/// Opens a file read-only, reading at most its first `stored` bytes (a source read a second
+/// time is read exactly as far as the first time, even if it grew in between).
+pub fn open_prefix(path: &Path, limits: Limits, stored: u64) -> io::Result<Opened> {
     let file = open_read_only(path)?;
     let meta = file.metadata()?;
     let mtime = meta.modified().ok().map(DateTime::<Utc>::from);
-    let mut o = open_reader_with(Box::new(file), limits)?;
+    let mut o = open_reader_with(Box::new(file.take(stored)), limits)?;
     o.size = meta.len();
     o.mtime = mtime;
     Ok(o)
@@ -199,6 +211,7 @@ pub fn open_reader(inner: Box<dyn Read>) -> io::Result<Opened> {
 pub fn open_reader_with(inner: Box<dyn Read>, limits: Limits) -> io::Result<Opened> {
     let hasher = Rc::new(RefCell::new(Sha256::new()));
     let compressed = Rc::new(std::cell::Cell::new(0u64));
+    let compressed_count = compressed.clone();
     let hashing = Hashing { inner, hasher: hasher.clone(), count: compressed.clone() };
     let mut buffered = BufReader::with_capacity(256 * 1024, hashing);
     let magic = buffered
@@ -223,7 +236,15 @@ pub fn open_reader_with(inner: Box<dyn Read>, limits: Limits) -> io::Result<Open
         let content_count = Rc::new(std::cell::Cell::new(0u64));
         Box::new(Hashing { inner: limited, hasher: content_hasher.clone(), count: content_count })
     };
-    Ok(Opened { reader, compression, size: 0, mtime: None, hasher, content_hasher })
+    Ok(Opened {
+        reader,
+        compression,
+        size: 0,
+        mtime: None,
+        hasher,
+        content_hasher,
+        stored: compressed_count,
+    })
 }
 
 /// SHA-256 (hex) of a file's stored bytes, read once, read-only.

@@ -80,6 +80,58 @@ fn cell(f: Format, s: &str) -> String {
     }
 }
 
+/// At most this many commands per session in text and Markdown (all in jsonl).
+const COMMANDS_SHOWN: usize = 40;
+
+/// The commands nearest to TIME, in time order, and how many were left out.
+pub(crate) fn nearest_commands(
+    all: &[jikoku_timeline::SessionCommand],
+    t: i64,
+) -> (Vec<&jikoku_timeline::SessionCommand>, usize) {
+    let mut v: Vec<&jikoku_timeline::SessionCommand> = all.iter().collect();
+    if v.len() > COMMANDS_SHOWN {
+        v.sort_by_key(|c| (c.time - t).unsigned_abs());
+        v.truncate(COMMANDS_SHOWN);
+        v.sort_by_key(|c| c.time);
+    }
+    let more = all.len() - v.len();
+    (v, more)
+}
+
+pub(crate) fn rfc3339(ns: i64) -> String {
+    DateTime::from_timestamp_nanos(ns).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// `sudo kenji → root: /bin/chmod 777 …`, `chmod (root) by sudo …`, `[su → root] useradd (root)`.
+pub(crate) fn command_text(c: &jikoku_timeline::SessionCommand) -> String {
+    let mut t = String::new();
+    if let Some(v) = &c.via {
+        t.push_str(&format!("[{v}] "));
+    }
+    match c.kind.as_str() {
+        "sudo" => t.push_str(&format!(
+            "sudo {} → {}: {}",
+            c.user.as_deref().unwrap_or("?"),
+            c.target.as_deref().unwrap_or("root"),
+            c.command
+        )),
+        "su" => t.push_str(&format!("{} ({})", c.command, c.user.as_deref().unwrap_or("?"))),
+        _ => {
+            t.push_str(&format!("{} ({}", c.command, c.user.as_deref().unwrap_or("?")));
+            if let Some(d) = get(&c.event, "event.duration").and_then(Value::as_i64) {
+                if d >= 1_000_000_000 {
+                    t.push_str(&format!(", ran {}", fmt_offset(d).trim_start_matches('+')));
+                }
+            }
+            t.push(')');
+            if let Some(b) = &c.by_sudo {
+                t.push_str(&format!(" run by sudo `{b}`"));
+            }
+        }
+    }
+    t
+}
+
 /// Writes the answer.
 pub fn write(out: &mut dyn Write, h: &Header, ans: &Answer, f: Format) -> io::Result<()> {
     if f == Format::Json {
@@ -94,6 +146,10 @@ pub fn write(out: &mut dyn Write, h: &Header, ans: &Answer, f: Format) -> io::Re
         }
         return Ok(());
     }
+    let t_ask = DateTime::parse_from_rfc3339(&h.utc)
+        .ok()
+        .and_then(|t| t.timestamp_nanos_opt())
+        .unwrap_or(0);
     let mdown = f == Format::Markdown;
     let (h1, h2) = if mdown { ("## ", "### ") } else { ("", "== ") };
     writeln!(out, "{h1}Who did what at {}", cell(f, &h.text))?;
@@ -149,6 +205,11 @@ pub fn write(out: &mut dyn Write, h: &Header, ans: &Answer, f: Format) -> io::Re
             Some(b) => format!("{b} → {}", x.user),
             None => x.user.clone(),
         };
+        let tty = match (&x.tty, &x.tty_source) {
+            (Some(t), Some(src)) => format!("{t} ({src})"),
+            (Some(t), None) => t.clone(),
+            _ => String::new(),
+        };
         if mdown {
             writeln!(
                 out,
@@ -157,7 +218,7 @@ pub fn write(out: &mut dyn Write, h: &Header, ans: &Answer, f: Format) -> io::Re
                 cell(f, &who),
                 x.kind,
                 cell(f, x.from.as_deref().unwrap_or("")),
-                cell(f, x.tty.as_deref().unwrap_or("")),
+                cell(f, &tty),
                 start,
                 end,
                 cell(f, &provenance(&x.start_event))
@@ -170,9 +231,61 @@ pub fn write(out: &mut dyn Write, h: &Header, ans: &Answer, f: Format) -> io::Re
                 cell(f, &who),
                 x.kind,
                 cell(f, x.from.as_deref().unwrap_or("-")),
-                cell(f, x.tty.as_deref().unwrap_or("-")),
+                cell(f, if tty.is_empty() { "-" } else { &tty }),
                 cell(f, &provenance(&x.start_event))
             )?;
+            if let Some(w) = &x.within {
+                writeln!(out, "      run from: {}", cell(f, w))?;
+            }
+            let (shown, more) = nearest_commands(&x.commands, t_ask);
+            if more > 0 {
+                writeln!(
+                    out,
+                    "      ({more} more commands further from that time: --output jsonl)"
+                )?;
+            }
+            for c in shown {
+                writeln!(
+                    out,
+                    "      {:>9} {:<20} {}   [{}]",
+                    fmt_offset(c.time - t_ask),
+                    rfc3339(c.time),
+                    cell(f, &command_text(c)),
+                    cell(f, &provenance(&c.event))
+                )?;
+            }
+        }
+    }
+    if mdown {
+        for x in ans.sessions.iter().filter(|x| !x.commands.is_empty()) {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "Commands in the {} session of {} on {} ({}):",
+                x.kind,
+                cell(f, &x.user),
+                cell(f, &x.host),
+                cell(f, x.tty.as_deref().unwrap_or("tty unknown"))
+            )?;
+            writeln!(out)?;
+            let (shown, more) = nearest_commands(&x.commands, t_ask);
+            if more > 0 {
+                writeln!(out, "({more} more commands further from that time: `--output jsonl`.)")?;
+                writeln!(out)?;
+            }
+            writeln!(out, "| offset | time (UTC) | command | linked by | evidence |")?;
+            writeln!(out, "|---|---|---|---|---|")?;
+            for c in shown {
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    fmt_offset(c.time - t_ask),
+                    rfc3339(c.time),
+                    cell(f, &command_text(c)),
+                    cell(f, &c.link),
+                    cell(f, &provenance(&c.event))
+                )?;
+            }
         }
     }
     let mut current: Option<Section> = None;

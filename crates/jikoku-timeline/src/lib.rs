@@ -12,6 +12,8 @@
 //! Works on events as JSON (what the index returns); knows no index and no format.
 #![warn(missing_docs)]
 
+pub mod skew;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -69,6 +71,46 @@ pub struct Session {
     /// The event that ended it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_event: Option<Value>,
+    /// Where the terminal came from when the start event did not carry it (`wtmp`, `su`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tty_source: Option<String>,
+    /// The wtmp record of the same login, when one was merged into an ssh session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wtmp_event: Option<Value>,
+    /// For su: the session it was run from (`ssh kenji from 203.0.113.45 on pts/1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
+    /// Commands run in it (sudo, accounting; for a login session also those of the su
+    /// sessions opened from it), in time order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<SessionCommand>,
+}
+
+/// A command linked to the session it ran in.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionCommand {
+    /// `sudo` (a sudo log line), `acct` (a process accounting record), `su`.
+    pub kind: String,
+    /// `@timestamp`, UTC ns.
+    pub time: i64,
+    /// Account it ran as (accounting: the real uid's name; sudo: the invoking user).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// sudo: the target user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The command (sudo: command line; accounting: command name).
+    pub command: String,
+    /// For an accounting record: the sudo command line it was run by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_sudo: Option<String>,
+    /// For a command of an su session shown under the session su was run from: `su → root`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// Why it was linked (`tty pts/1, user root, in su session`).
+    pub link: String,
+    /// The event.
+    pub event: Value,
 }
 
 impl Session {
@@ -108,6 +150,10 @@ pub fn sessions(events: &[Value]) -> Vec<Session> {
                     end: None,
                     start_event: e.clone(),
                     end_event: None,
+                    tty_source: None,
+                    wtmp_event: None,
+                    within: None,
+                    commands: vec![],
                 };
                 if let Some(p) = pid(e) {
                     by_pid.insert((host, p), out.len());
@@ -126,6 +172,10 @@ pub fn sessions(events: &[Value]) -> Vec<Session> {
                     end: None,
                     start_event: e.clone(),
                     end_event: None,
+                    tty_source: None,
+                    wtmp_event: None,
+                    within: None,
+                    commands: vec![],
                 };
                 if let Some(p) = pid(e) {
                     by_pid.insert((host, p), out.len());
@@ -134,6 +184,24 @@ pub fn sessions(events: &[Value]) -> Vec<Session> {
             }
             "login" if s(e, "event.dataset").is_some_and(|d| d.starts_with("login.")) => {
                 let dur = get(e, "event.duration").and_then(Value::as_i64);
+                let user = s(e, "user.name").unwrap_or("?");
+                let from = s(e, "source.ip").or_else(|| s(e, "source.address"));
+                // The wtmp record of an ssh login already seen: the same login; it gives the tty.
+                if let Some(sess) = out.iter_mut().rev().find(|x| {
+                    x.kind == "ssh"
+                        && x.host == host
+                        && x.user == user
+                        && x.wtmp_event.is_none()
+                        && x.from.as_deref() == from
+                        && (t - x.start).abs() <= 5_000_000_000
+                }) {
+                    if sess.tty.is_none() {
+                        sess.tty = s(e, "jikoku.tty").map(str::to_string);
+                        sess.tty_source = Some("wtmp".into());
+                    }
+                    sess.wtmp_event = Some(e.clone());
+                    continue;
+                }
                 out.push(Session {
                     host,
                     user: s(e, "user.name").unwrap_or("?").to_string(),
@@ -145,6 +213,10 @@ pub fn sessions(events: &[Value]) -> Vec<Session> {
                     end: dur.map(|d| t.saturating_add(d)),
                     start_event: e.clone(),
                     end_event: None,
+                    tty_source: None,
+                    wtmp_event: None,
+                    within: None,
+                    commands: vec![],
                 });
             }
             "session-closed" => {
@@ -176,7 +248,237 @@ pub fn sessions(events: &[Value]) -> Vec<Session> {
             _ => {}
         }
     }
+    // A session whose end was not logged: the end its wtmp record gives.
+    for x in out.iter_mut().filter(|x| x.end.is_none()) {
+        if let Some(w) = &x.wtmp_event {
+            let dur = get(w, "event.duration").and_then(Value::as_i64);
+            x.end = ts(w).zip(dur).map(|(t, d)| t.saturating_add(d));
+        }
+    }
+    link_su(&mut out);
     out
+}
+
+fn describe(x: &Session) -> String {
+    let mut d = format!("{} {}", x.kind, x.user);
+    if let Some(f) = &x.from {
+        d.push_str(&format!(" from {f}"));
+    }
+    if let Some(t) = &x.tty {
+        d.push_str(&format!(" on {t}"));
+    }
+    d
+}
+
+/// su → the session it was run from: same host, opened by the su's invoking user, active at
+/// the su, on the same terminal when both are known (the innermost such session). A session
+/// that did not know its terminal learns it from the su.
+fn link_su(out: &mut [Session]) {
+    for i in 0..out.len() {
+        let Some(su) = out.get(i) else { continue };
+        if su.kind != "su" {
+            continue;
+        }
+        let (host, by, tty, t) = (su.host.clone(), su.by.clone(), su.tty.clone(), su.start);
+        let parent = out
+            .iter()
+            .enumerate()
+            .filter(|(j, p)| {
+                *j != i
+                    && p.host == host
+                    && Some(&p.user) == by.as_ref()
+                    && p.active_at(t)
+                    && (p.tty.is_none() || tty.is_none() || p.tty == tty)
+            })
+            .max_by_key(|(_, p)| (p.tty.is_some() && p.tty == tty, p.start))
+            .map(|(j, _)| j);
+        let Some(j) = parent else { continue };
+        if let Some(p) = out.get_mut(j) {
+            if p.tty.is_none() && tty.is_some() {
+                p.tty.clone_from(&tty);
+                p.tty_source = Some("su".into());
+            }
+        }
+        let d = out.get(j).map(describe);
+        if let Some(su) = out.get_mut(i) {
+            su.within = d;
+        }
+    }
+}
+
+fn is_command_record(e: &Value) -> bool {
+    s(e, "event.dataset").is_some_and(|d| d.starts_with("acct.") || d.starts_with("lastcomm."))
+}
+
+fn is_sudo(e: &Value) -> bool {
+    s(e, "event.dataset").is_some_and(|d| d.starts_with("sudo."))
+        && s(e, "process.command_line").is_some()
+}
+
+fn basename(cmd: &str) -> &str {
+    let first = cmd.split_whitespace().next().unwrap_or(cmd);
+    first.rsplit('/').next().unwrap_or(first)
+}
+
+/// The sudo command an accounting record was run by: same host, same terminal (when both
+/// are known), within two seconds, and the record is the command (its name is the command's
+/// base name, run as the target user) or sudo itself.
+fn sudo_of<'a>(e: &Value, sudos: &[&'a Value]) -> Option<&'a Value> {
+    let t = ts(e)?;
+    let name = s(e, "process.name")?;
+    let host = s(e, "host.name");
+    let tty = s(e, "jikoku.tty");
+    sudos
+        .iter()
+        .filter(|x| s(x, "host.name") == host)
+        .filter(|x| tty.is_none() || s(x, "jikoku.tty").is_none() || s(x, "jikoku.tty") == tty)
+        .filter(|x| ts(x).is_some_and(|u| (u - t).abs() <= 2_000_000_000))
+        .filter(|x| {
+            let cmd = s(x, "process.command_line").unwrap_or("");
+            let target = s(x, "user.target.name").unwrap_or("root");
+            let runs =
+                basename(cmd).starts_with(name) && s(e, "user.name").is_none_or(|u| u == target);
+            runs || name == "sudo"
+        })
+        .min_by_key(|x| ts(x).map_or(i64::MAX, |u| (u - t).abs()))
+        .copied()
+}
+
+/// Links sudo commands and accounting records to the session they ran in.
+///
+/// A command on host H, terminal T, at time t belongs to the sessions of H active at t on T;
+/// among them, the one whose user is the command's user (su's target for a command run as
+/// root after `su`), else the innermost (latest start). sudo lines name the invoking user;
+/// accounting records name the real uid (root for sudo/su and what they run). Records without
+/// a terminal (cron, daemons, web server) belong to no session. When a session's terminal is
+/// unknown, a sudo line of its user at a time only it covers is linked by user alone.
+/// Commands of an su session are also listed under the session su was run from.
+pub fn attach_commands(sessions: &mut [Session], events: &[Value]) {
+    let sudos: Vec<&Value> = events.iter().filter(|e| is_sudo(e)).collect();
+    let mut links: Vec<(usize, SessionCommand)> = vec![];
+    for e in events {
+        let (sudo, acct) = (is_sudo(e), is_command_record(e));
+        if !sudo && !acct {
+            continue;
+        }
+        let (Some(t), Some(host)) = (ts(e), s(e, "host.name")) else { continue };
+        let tty = s(e, "jikoku.tty");
+        let user = s(e, "user.name");
+        let on_host: Vec<(usize, &Session)> =
+            sessions.iter().enumerate().filter(|(_, x)| x.host == host && x.active_at(t)).collect();
+        let mut why = String::new();
+        let chosen = match tty {
+            Some(tt) => {
+                let same: Vec<&(usize, &Session)> =
+                    on_host.iter().filter(|(_, x)| x.tty.as_deref() == Some(tt)).collect();
+                let by_user = same
+                    .iter()
+                    .filter(|(_, x)| Some(x.user.as_str()) == user)
+                    .max_by_key(|(_, x)| x.start);
+                match by_user {
+                    Some((i, x)) => {
+                        why = format!("tty {tt}, user {}", x.user);
+                        Some(*i)
+                    }
+                    None => same.iter().max_by_key(|(_, x)| x.start).map(|(i, _)| {
+                        why = format!("tty {tt}");
+                        *i
+                    }),
+                }
+                .or_else(|| {
+                    // A session whose terminal is unknown: a sudo line of its user.
+                    let cands: Vec<&(usize, &Session)> = on_host
+                        .iter()
+                        .filter(|(_, x)| x.tty.is_none() && Some(x.user.as_str()) == user)
+                        .collect();
+                    match (sudo, cands.as_slice()) {
+                        (true, [(i, x)]) => {
+                            why = format!("user {} (the session's tty is unknown)", x.user);
+                            Some(*i)
+                        }
+                        _ => None,
+                    }
+                })
+            }
+            None => None,
+        };
+        let Some(i) = chosen else { continue };
+        let by_sudo = if acct {
+            sudo_of(e, &sudos).and_then(|x| s(x, "process.command_line")).map(str::to_string)
+        } else {
+            None
+        };
+        let command = if sudo {
+            s(e, "process.command_line").unwrap_or("?").to_string()
+        } else {
+            s(e, "process.name").unwrap_or("?").to_string()
+        };
+        links.push((
+            i,
+            SessionCommand {
+                kind: if sudo { "sudo".into() } else { "acct".into() },
+                time: t,
+                user: user.map(str::to_string),
+                target: s(e, "user.target.name").map(str::to_string),
+                command,
+                by_sudo,
+                via: None,
+                link: why,
+                event: e.clone(),
+            },
+        ));
+    }
+    // su sessions: their start is a command of the session they were run from, and their
+    // commands are shown there too.
+    let parent_of = |i: usize, sessions: &[Session]| -> Option<usize> {
+        let su = sessions.get(i)?;
+        if su.kind != "su" {
+            return None;
+        }
+        let within = su.within.as_deref()?;
+        sessions
+            .iter()
+            .enumerate()
+            .filter(|(j, p)| *j != i && describe(p) == within && p.active_at(su.start))
+            .max_by_key(|(_, p)| p.start)
+            .map(|(j, _)| j)
+    };
+    let mut extra = vec![];
+    for (i, c) in &links {
+        if let Some(p) = parent_of(*i, sessions) {
+            let mut c = c.clone();
+            if let Some(su) = sessions.get(*i) {
+                c.via = Some(format!("su → {}", su.user));
+            }
+            extra.push((p, c));
+        }
+    }
+    for i in 0..sessions.len() {
+        if let (Some(p), Some(su)) = (parent_of(i, sessions), sessions.get(i)) {
+            extra.push((
+                p,
+                SessionCommand {
+                    kind: "su".into(),
+                    time: su.start,
+                    user: su.by.clone(),
+                    target: Some(su.user.clone()),
+                    command: format!("su → {}", su.user),
+                    by_sudo: None,
+                    via: None,
+                    link: su.tty.as_deref().map_or("user".into(), |t| format!("tty {t}")),
+                    event: su.start_event.clone(),
+                },
+            ));
+        }
+    }
+    for (i, c) in links.into_iter().chain(extra) {
+        if let Some(x) = sessions.get_mut(i) {
+            x.commands.push(c);
+        }
+    }
+    for x in sessions.iter_mut() {
+        x.commands.sort_by_key(|c| c.time);
+    }
 }
 
 /// The sections of an answer, in reading order.
@@ -380,7 +682,9 @@ pub fn answer(q: &Question, near: &[Value], context: &[Value]) -> Answer {
             all.push(e.clone());
         }
     }
-    let sess: Vec<Session> = sessions(&all)
+    let mut every = sessions(&all);
+    attach_commands(&mut every, &all);
+    let sess: Vec<Session> = every
         .into_iter()
         .filter(|x| x.active_at(q.t))
         .filter(|x| q.matches(&x.start_event) || x.end_event.as_ref().is_some_and(|e| q.matches(e)))
@@ -483,6 +787,100 @@ mod tests {
         assert!(s[0].active_at(t));
         assert_eq!(s[0].from.as_deref(), Some("203.0.113.45"));
         assert!(s[0].end.is_some());
+    }
+
+    /// kenji's session on mail as jikoku parses it: sshd Accepted (no tty), the wtmp record
+    /// (pts/1), su to root on pts/1, sudo on pts/1, and accounting records.
+    fn kenji() -> Vec<Value> {
+        let acct = |t: &str, name: &str, user: &str, tty: Option<&str>, dur: i64, off: u64| {
+            let mut e = json!({"@timestamp":t,"event":{"action":"process-run","dataset":"acct.linux_v3","duration":dur},
+                "host":{"name":"mail"},"user":{"name":user},"process":{"name":name},
+                "log":{"file":{"path":"var/log/account/pacct"},"offset":off}});
+            if let Some(tt) = tty {
+                e["jikoku"] = json!({"tty": tt});
+            }
+            e
+        };
+        vec![
+            json!({"@timestamp":"2002-05-08T16:56:39Z","event":{"action":"ssh-login","outcome":"success","dataset":"auth.sshd"},"host":{"name":"mail"},"user":{"name":"kenji"},"source":{"ip":"203.0.113.45","port":40122},"process":{"name":"sshd","pid":2011},"log":{"file":{"path":"var/log/auth.log"},"offset":800}}),
+            json!({"@timestamp":"2002-05-08T16:56:39.913402Z","event":{"action":"login","dataset":"login.wtmp","duration":2_989_488_715_000i64},"host":{"name":"mail"},"user":{"name":"kenji"},"source":{"ip":"203.0.113.45"},"jikoku":{"tty":"pts/1"},"process":{"pid":2018},"log":{"file":{"path":"var/log/wtmp"},"offset":768}}),
+            acct("2002-05-08T16:56:40Z", "bash", "kenji", Some("pts/1"), 2_989_050_000_000, 1664),
+            acct("2002-05-08T17:02:03Z", "su", "root", Some("pts/1"), 379_200_000_000, 448),
+            json!({"@timestamp":"2002-05-08T17:02:07Z","event":{"action":"su","outcome":"success","dataset":"auth.su"},"host":{"name":"mail"},"user":{"name":"kenji","target":{"name":"root"}},"jikoku":{"tty":"pts/1"},"process":{"name":"su","pid":2088},"log":{"file":{"path":"var/log/auth.log"},"offset":1000}}),
+            acct("2002-05-08T17:02:08Z", "useradd", "root", Some("pts/1"), 50_000_000, 192),
+            json!({"@timestamp":"2002-05-08T17:08:22Z","event":{"action":"session-closed","dataset":"auth.pam"},"host":{"name":"mail"},"user":{"name":"root"},"process":{"name":"su","pid":2088},"log":{"file":{"path":"var/log/auth.log"},"offset":1100}}),
+            json!({"@timestamp":"2002-05-08T17:10:57Z","event":{"action":"sudo-command","dataset":"sudo.syslog"},"host":{"name":"mail"},"user":{"name":"kenji","target":{"name":"root"}},"jikoku":{"tty":"pts/1"},"process":{"name":"sudo","command_line":"/bin/chmod 777 /var/www/html/wp-content/uploads"},"log":{"file":{"path":"var/log/auth.log"},"offset":1230}}),
+            acct("2002-05-08T17:10:57Z", "chmod", "root", Some("pts/1"), 0, 512),
+            acct("2002-05-08T17:22:57Z", "php", "www-data", None, 1_300_000_000, 960),
+            // Another user's session on another terminal at the same time.
+            json!({"@timestamp":"2002-05-08T17:00:00Z","event":{"action":"login","dataset":"login.wtmp","duration":3_600_000_000_000i64},"host":{"name":"mail"},"user":{"name":"root"},"jikoku":{"tty":"tty1"},"log":{"file":{"path":"var/log/wtmp"},"offset":1152}}),
+            acct("2002-05-08T17:05:00Z", "top", "root", Some("tty1"), 1_000_000_000, 2000),
+            json!({"@timestamp":"2002-05-08T17:46:29Z","event":{"action":"session-closed","dataset":"auth.pam"},"host":{"name":"mail"},"user":{"name":"kenji"},"process":{"pid":2011},"log":{"file":{"path":"var/log/auth.log"},"offset":2000}}),
+        ]
+    }
+
+    #[test]
+    fn wtmp_merges_into_ssh_and_commands_link_to_sessions() {
+        let evs = kenji();
+        let mut ss = sessions(&evs);
+        attach_commands(&mut ss, &evs);
+        // The wtmp record is the same login as the sshd line: one session, with its tty.
+        let ssh: Vec<&Session> = ss.iter().filter(|x| x.user == "kenji").collect();
+        assert_eq!(ssh.len(), 1);
+        let k = ssh[0];
+        assert_eq!(
+            (k.kind.as_str(), k.tty.as_deref(), k.tty_source.as_deref()),
+            ("ssh", Some("pts/1"), Some("wtmp"))
+        );
+        assert_eq!(s(k.end_event.as_ref().unwrap(), "@timestamp"), Some("2002-05-08T17:46:29Z"));
+        // su → the session it was run from.
+        let su = ss.iter().find(|x| x.kind == "su").unwrap();
+        assert_eq!(su.within.as_deref(), Some("ssh kenji from 203.0.113.45 on pts/1"));
+        assert_eq!(
+            su.commands.iter().map(|c| c.command.as_str()).collect::<Vec<_>>(),
+            vec!["useradd"]
+        );
+        // kenji's session: his shell, the su binary, the su, useradd via su, sudo and chmod.
+        let got: Vec<(String, String, Option<String>, Option<String>)> = k
+            .commands
+            .iter()
+            .map(|c| (c.kind.clone(), c.command.clone(), c.via.clone(), c.by_sudo.clone()))
+            .collect();
+        let chmod = Some("/bin/chmod 777 /var/www/html/wp-content/uploads".to_string());
+        assert_eq!(
+            got,
+            vec![
+                ("acct".into(), "bash".into(), None, None),
+                ("acct".into(), "su".into(), None, None),
+                ("su".into(), "su → root".into(), None, None),
+                ("acct".into(), "useradd".into(), Some("su → root".into()), None),
+                ("sudo".into(), chmod.clone().unwrap(), None, None),
+                ("acct".into(), "chmod".into(), None, chmod),
+            ]
+        );
+        // The root console session on tty1 gets only its own command; cron's php none.
+        let console = ss.iter().find(|x| x.tty.as_deref() == Some("tty1")).unwrap();
+        assert_eq!(console.commands.len(), 1);
+        assert_eq!(console.commands[0].command, "top");
+        assert!(ss.iter().all(|x| x.commands.iter().all(|c| c.command != "php")));
+    }
+
+    #[test]
+    fn sudo_links_by_user_when_the_session_tty_is_unknown() {
+        let evs: Vec<Value> = kenji()
+            .into_iter()
+            .filter(|e| {
+                s(e, "event.dataset") != Some("login.wtmp") && s(e, "event.action") != Some("su")
+            })
+            .collect();
+        let mut ss = sessions(&evs);
+        attach_commands(&mut ss, &evs);
+        let k = ss.iter().find(|x| x.user == "kenji").unwrap();
+        assert!(k.tty.is_none());
+        let sudo = k.commands.iter().find(|c| c.kind == "sudo").unwrap();
+        assert!(sudo.link.contains("tty is unknown"), "{}", sudo.link);
+        // Accounting records need a terminal match: without it they stay unlinked.
+        assert!(k.commands.iter().all(|c| c.kind != "acct"));
     }
 
     #[test]

@@ -198,6 +198,20 @@ impl Parser for HttpParser {
             ),
             None => None,
         };
+        // The virtual host learned from the server's configuration, for records that name none.
+        let vhost = opts.vhost.clone();
+        let mut with_vhost = |mut r: Record| {
+            if let Some(v) = &vhost {
+                if !r.is_error()
+                    && r.event.destination.domain.is_none()
+                    && r.event.destination.address.is_none()
+                {
+                    r.event.destination.domain = Some(v.clone());
+                }
+            }
+            sink(r)
+        };
+        let sink: &mut Sink<'_> = &mut with_vhost;
         if self.dialect == Dialect::Custom && custom.is_none() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,

@@ -123,8 +123,20 @@ pub fn comma_kv(s: &str) -> Vec<(&str, &str)> {
     out
 }
 
-/// Byte ranges of the pieces of `s` split at `, ` outside `()`, `<>` and `[]`.
+/// Byte ranges of the pieces of `s` split at `, ` outside `()`, `<>` and `[]`. When the
+/// brackets do not balance (an attacker-chosen address such as `from=<a[b@x>`), every `, ` splits
+/// instead, so that one stray bracket cannot swallow the rest of the line ([`comma_kv`] joins
+/// pieces that do not start with `key=` back onto the value before them).
 pub fn split_top(s: &str) -> Vec<(usize, usize)> {
+    let nested = split_at_depth(s, true);
+    match nested {
+        Some(p) => p,
+        None => split_at_depth(s, false).unwrap_or_else(|| vec![(0, s.len())]),
+    }
+}
+
+/// `None` when `nested` and the brackets do not balance.
+fn split_at_depth(s: &str, nested: bool) -> Option<Vec<(usize, usize)>> {
     let b = s.as_bytes();
     let mut depth: i32 = 0;
     let mut start = 0;
@@ -132,8 +144,8 @@ pub fn split_top(s: &str) -> Vec<(usize, usize)> {
     let mut pieces: Vec<(usize, usize)> = Vec::new();
     while let Some(&c) = b.get(i) {
         match c {
-            b'(' | b'<' | b'[' => depth += 1,
-            b')' | b'>' | b']' => depth = (depth - 1).max(0),
+            b'(' | b'<' | b'[' if nested => depth += 1,
+            b')' | b'>' | b']' if nested => depth = (depth - 1).max(0),
             b',' if depth == 0 && b.get(i + 1) == Some(&b' ') => {
                 pieces.push((start, i));
                 start = i + 2;
@@ -143,8 +155,11 @@ pub fn split_top(s: &str) -> Vec<(usize, usize)> {
         }
         i += 1;
     }
+    if depth != 0 {
+        return None;
+    }
     pieces.push((start, s.len()));
-    pieces
+    Some(pieces)
 }
 
 /// `key` when `piece` starts with `key=` (key: letters, digits, `_`, `-`, `.`).
@@ -280,6 +295,17 @@ pub fn set_duration_secs(e: &mut Event, secs: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stray_bracket_does_not_swallow_the_line() {
+        let kv = comma_kv("from=<a[b\x1b[2J<x>@evil>, size=100, nrcpt=1 (queue active)");
+        assert_eq!(
+            kv,
+            vec![("from", "<a[b\x1b[2J<x>@evil>"), ("size", "100"), ("nrcpt", "1 (queue active)")]
+        );
+        let kv = comma_kv("status=deferred (host x[1.2.3.4] said: 450 a, b=c), to=<u@x>");
+        assert_eq!(kv.first(), Some(&("status", "deferred (host x[1.2.3.4] said: 450 a, b=c)")));
+    }
 
     #[test]
     fn peers() {

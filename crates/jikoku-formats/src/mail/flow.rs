@@ -122,6 +122,20 @@ impl MailFlow {
     }
 }
 
+/// The `jikoku.mail.flow` record of a flow, shaped like an event: `@timestamp` (the first
+/// record's time), `event.dataset: jikoku.mail.flow`, `host.name`, `jikoku.mail.queue_id` and the
+/// flow under `jikoku.mail.flow`.
+pub fn flow_record(f: &MailFlow) -> Value {
+    let mut v = json!({
+        "@timestamp": f.first.as_ref().map(Timestamp::to_rfc3339),
+        "event": {"kind": "event", "category": ["email"], "dataset": "jikoku.mail.flow", "action": "mail-flow"},
+        "host": f.host.as_ref().map(|h| json!({"name": h})),
+        "jikoku": {"mail": {"queue_id": f.queue_id, "flow": f.to_json()}},
+    });
+    strip_nulls(&mut v);
+    v
+}
+
 fn strip_nulls(v: &mut Value) {
     if let Value::Object(m) = v {
         m.retain(|_, x| !x.is_null() && !x.as_array().is_some_and(Vec::is_empty));

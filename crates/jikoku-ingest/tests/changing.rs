@@ -1,0 +1,100 @@
+//! A source that grows or is truncated while it is read. Files are read twice (years first,
+//! then events); the file is changed between the two passes, at the moment `gate` runs.
+//! - Grown: the second pass reads exactly the stored bytes the first pass hashed; the events are
+//!   those of the file as first read (consistent with its recorded SHA-256), and a warning says
+//!   the file changed and must be re-acquired.
+//! - Truncated: what is still there is indexed; the warning gives both hashes and both record
+//!   counts.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::io::Write;
+
+use jikoku_ingest::{Input, Options, process_streaming};
+
+const LINES: &str = "Jan  1 00:00:01 h app[1]: one\nJan  1 00:00:02 h app[1]: two\nJan  1 00:00:03 h app[1]: three\n";
+
+fn opts() -> Options {
+    Options { tz: Some(chrono_tz::UTC), year: Some(2024), ..Default::default() }
+}
+
+fn sha(b: &[u8]) -> String {
+    jikoku_ingest::open_reader(Box::new(std::io::Cursor::new(b.to_vec())))
+        .map(|mut o| {
+            std::io::copy(&mut o.reader, &mut std::io::sink()).unwrap();
+            o.sha256()
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_file_that_grows_while_read_is_indexed_as_first_read() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("grow.log");
+    std::fs::write(&p, LINES).unwrap();
+    let input = Input { path: p.clone(), display: "grow.log".into() };
+    let mut messages = vec![];
+    let report = process_streaming(
+        &input,
+        &opts(),
+        &mut |_| {
+            let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
+            f.write_all(b"Jan  1 00:00:04 h app[1]: four\nJan  1 00:00:05 h app[1]: five\n")
+                .unwrap();
+            true
+        },
+        &mut |e| messages.push(e.message.clone().unwrap()),
+    )
+    .unwrap();
+    assert_eq!(messages, ["one", "two", "three"]);
+    assert_eq!((report.records, report.events, report.errors), (3, 3, 0));
+    assert_eq!(report.sha256, sha(LINES.as_bytes()));
+    assert_eq!((LINES.len(), report.read_bytes), (92, 92));
+    assert_eq!(
+        report.warnings,
+        [format!(
+            "the source changed while it was read (92 bytes when opened, 154 now): the 92 bytes read first (SHA-256 {}) were indexed; re-acquire it",
+            sha(LINES.as_bytes())
+        )]
+    );
+}
+
+#[test]
+fn a_file_truncated_while_read_keeps_what_is_left_and_says_so() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("trunc.log");
+    std::fs::write(&p, LINES).unwrap();
+    let input = Input { path: p.clone(), display: "trunc.log".into() };
+    let mut messages = vec![];
+    let first_line = LINES.lines().next().unwrap().len() as u64 + 1;
+    let report = process_streaming(
+        &input,
+        &opts(),
+        &mut |_| {
+            std::fs::OpenOptions::new().write(true).open(&p).unwrap().set_len(first_line).unwrap();
+            true
+        },
+        &mut |e| messages.push(e.message.clone().unwrap()),
+    )
+    .unwrap();
+    assert_eq!(messages, ["one"]);
+    assert_eq!((report.records, report.events, report.errors), (1, 1, 0));
+    assert_eq!(
+        report.warnings,
+        [format!(
+            "the source changed while it was read (SHA-256 {} then {}; 3 then 1 records): re-acquire it",
+            sha(LINES.as_bytes()),
+            sha(&LINES.as_bytes()[..first_line as usize])
+        )]
+    );
+}
+
+#[test]
+fn an_unchanged_file_has_no_warning() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("same.log");
+    std::fs::write(&p, LINES).unwrap();
+    let input = Input { path: p, display: "same.log".into() };
+    let report = process_streaming(&input, &opts(), &mut |_| true, &mut |_| {}).unwrap();
+    assert_eq!(report.events, 3);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+}
