@@ -140,7 +140,9 @@ pub struct SearchArgs {
     /// At most N events.
     #[arg(long)]
     pub limit: Option<usize>,
-    /// table (default on a terminal), jsonl (default otherwise), csv, timesketch, l2tcsv, markdown.
+    /// table (default on a terminal), jsonl (default otherwise), csv, timesketch, l2tcsv, markdown,
+    /// html (one self-contained file with an interactive timeline), parquet (built with
+    /// `--features analytics-parquet`).
     #[arg(long)]
     pub output: Option<String>,
     /// field:value terms, "phrases", AND/OR/NOT, ranges [a TO b], CIDR for IP fields, free text.
@@ -152,9 +154,14 @@ pub struct SearchArgs {
 pub struct TimelineArgs {
     #[command(flatten)]
     pub search: SearchArgs,
-    /// Write to this file instead of stdout.
+    /// Write to this file instead of stdout (never overwritten). With --partition: a directory
+    /// (must not exist).
     #[arg(short = 'o', long = "out")]
     pub out: Option<PathBuf>,
+    /// With `--output parquet -o DIR`: hive-style partitions, `host,day` →
+    /// DIR/host=NAME/date=YYYY-MM-DD/part-0.parquet (`host`, `day`, or both in either order).
+    #[arg(long, value_name = "KEYS")]
+    pub partition: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -187,9 +194,13 @@ pub struct AtArgs {
     /// Zone of TIME when it is written without one.
     #[arg(long)]
     pub at_tz: Option<String>,
-    /// table (default), markdown, jsonl.
+    /// table (default), markdown, jsonl, html (one self-contained page with an interactive
+    /// timeline), parquet (the events cited; `--features analytics-parquet`).
     #[arg(long, default_value = "table")]
     pub output: String,
+    /// Write to this file instead of stdout (never overwritten).
+    #[arg(short = 'o', long = "out")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,6 @@
 //! `jikoku at TIME`: who did what at the reported time.
 
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 use jikoku_timeline::{Question, answer};
@@ -44,18 +44,38 @@ pub fn run(a: AtArgs) -> anyhow::Result<ExitCode> {
     )?);
     let q = Question { t, window, ips: a.ip.clone(), users: a.user.clone(), hosts: a.host.clone() };
     let ans = answer(&q, &near, &context);
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    enum Out {
+        Text(jikoku_report::at::Format),
+        Html,
+        Parquet,
+    }
     let format = match a.output.as_str() {
-        "table" => jikoku_report::at::Format::Text,
-        "markdown" | "md" => jikoku_report::at::Format::Markdown,
-        "jsonl" | "json" => jikoku_report::at::Format::Json,
+        "table" => Out::Text(jikoku_report::at::Format::Text),
+        "markdown" | "md" => Out::Text(jikoku_report::at::Format::Markdown),
+        "jsonl" | "json" => Out::Text(jikoku_report::at::Format::Json),
+        "html" => Out::Html,
+        "parquet" if cfg!(feature = "analytics-parquet") => Out::Parquet,
+        "parquet" => return Err(UserError(jikoku_report::NO_PARQUET.into()).into()),
         other => {
             return Err(UserError(format!(
-                "--output: unknown format {other:?}; known: table, markdown, jsonl"
+                "--output: unknown format {other:?}; known: table, markdown, jsonl, html, parquet"
             ))
             .into());
         }
     };
+    let sink: Box<dyn Write> = match &a.out {
+        Some(path) => Box::new(std::fs::File::create_new(path).map_err(|e| {
+            UserError(format!("-o {}: {e} (an existing file is never overwritten)", path.display()))
+        })?),
+        None if matches!(format, Out::Parquet) && std::io::stdout().is_terminal() => {
+            return Err(UserError(
+                "--output parquet: redirect stdout to a file, or use -o FILE".into(),
+            )
+            .into());
+        }
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(sink);
     let header = jikoku_report::at::Header {
         text: reported.text.clone(),
         utc: reported.to_rfc3339(),
@@ -69,7 +89,21 @@ pub fn run(a: AtArgs) -> anyhow::Result<ExitCode> {
             .chain(q.hosts.iter().map(|h| format!("host {h}")))
             .collect(),
     };
-    jikoku_report::at::write(&mut out, &header, &ans, format)?;
+    match format {
+        Out::Text(f) => jikoku_report::at::write(&mut out, &header, &ans, f)?,
+        Out::Html => jikoku_report::html::write_at(&mut out, &header, &ans)?,
+        Out::Parquet => {
+            // The events cited: the items, then the starts of the sessions active at TIME.
+            let mut events: Vec<serde_json::Value> =
+                ans.items.iter().map(|i| i.event.clone()).collect();
+            for s in &ans.sessions {
+                if !events.contains(&s.start_event) {
+                    events.push(s.start_event.clone());
+                }
+            }
+            jikoku_report::write_events(&mut out, &events, jikoku_report::Format::Parquet)?;
+        }
+    }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

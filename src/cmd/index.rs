@@ -198,17 +198,20 @@ fn time_arg(
 }
 
 pub fn timeline(a: TimelineArgs) -> anyhow::Result<ExitCode> {
+    if let Some(keys) = &a.partition {
+        return partitioned(&a, keys);
+    }
     match &a.out {
         None => search(a.search),
         Some(path) => {
+            let format = format_of(&a.search, false)?;
+            let events = find(&a.search)?;
             let f = std::fs::File::create_new(path).map_err(|e| {
                 UserError(format!(
                     "-o {}: {e} (an existing file is never overwritten)",
                     path.display()
                 ))
             })?;
-            let events = find(&a.search)?;
-            let format = format_of(&a.search, false)?;
             let mut out = BufWriter::new(f);
             jikoku_report::write_events(&mut out, &events, format)?;
             out.flush()?;
@@ -216,6 +219,49 @@ pub fn timeline(a: TimelineArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `timeline --output parquet --partition host,day -o DIR`.
+fn partitioned(a: &TimelineArgs, keys: &str) -> anyhow::Result<ExitCode> {
+    if format_of(&a.search, false)? != Format::Parquet {
+        return Err(UserError("--partition needs --output parquet".into()).into());
+    }
+    let Some(dir) = &a.out else {
+        return Err(
+            UserError("--partition needs -o DIR (a directory that does not exist)".into()).into()
+        );
+    };
+    if dir.exists() {
+        return Err(UserError(format!(
+            "-o {}: already exists (an existing directory is never written into)",
+            dir.display()
+        ))
+        .into());
+    }
+    write_partitioned(dir, &find(&a.search)?, keys)
+}
+
+#[cfg(feature = "analytics-parquet")]
+fn write_partitioned(
+    dir: &std::path::Path,
+    events: &[serde_json::Value],
+    keys: &str,
+) -> anyhow::Result<ExitCode> {
+    use jikoku_report::parquet::{Partition, write_partitioned};
+    let by = Partition::parse_list(keys).map_err(UserError)?;
+    let files = write_partitioned(dir, events, &by)
+        .with_context(|| format!("writing partitions under {}", dir.display()))?;
+    eprintln!("{} events written to {} files under {}", events.len(), files.len(), dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "analytics-parquet"))]
+fn write_partitioned(
+    _dir: &std::path::Path,
+    _events: &[serde_json::Value],
+    _keys: &str,
+) -> anyhow::Result<ExitCode> {
+    Err(UserError(jikoku_report::NO_PARQUET.into()).into())
 }
 
 fn format_of(a: &SearchArgs, terminal: bool) -> anyhow::Result<Format> {
@@ -242,6 +288,13 @@ fn find(a: &SearchArgs) -> anyhow::Result<Vec<serde_json::Value>> {
 
 pub fn search(a: SearchArgs) -> anyhow::Result<ExitCode> {
     let format = format_of(&a, std::io::stdout().is_terminal())?;
+    if matches!(format, Format::Parquet | Format::Html) && std::io::stdout().is_terminal() {
+        return Err(UserError(
+            "--output parquet/html: redirect stdout to a file, or use jikoku timeline -o FILE"
+                .into(),
+        )
+        .into());
+    }
     let events = find(&a)?;
     let mut out = BufWriter::new(std::io::stdout().lock());
     jikoku_report::write_events(&mut out, &events, format)?;

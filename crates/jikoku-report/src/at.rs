@@ -36,7 +36,7 @@ pub struct Header {
 }
 
 /// TIME on a host's clock: the zone it was read in, plus the skew its clock had.
-fn host_time(utc: &str, zone: &str) -> String {
+pub(crate) fn host_time(utc: &str, zone: &str) -> String {
     let Ok(t) = DateTime::parse_from_rfc3339(utc) else { return String::new() };
     let t = t.with_timezone(&Utc);
     if let Ok(tz) = zone.parse::<chrono_tz::Tz>() {
@@ -51,7 +51,7 @@ fn host_time(utc: &str, zone: &str) -> String {
     String::new()
 }
 
-fn skew_of(ans: &Answer, host: &str) -> f64 {
+pub(crate) fn skew_of(ans: &Answer, host: &str) -> f64 {
     ans.items
         .iter()
         .map(|i| &i.event)
@@ -61,7 +61,7 @@ fn skew_of(ans: &Answer, host: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
-fn provenance(e: &Value) -> String {
+pub(crate) fn provenance(e: &Value) -> String {
     let path = s(e, "log.file.path").unwrap_or("?");
     match (
         get(e, "jikoku.line").and_then(Value::as_u64),
@@ -84,7 +84,7 @@ fn cell(f: Format, s: &str) -> String {
 const COMMANDS_SHOWN: usize = 40;
 
 /// The commands nearest to TIME, in time order, and how many were left out.
-fn nearest_commands(
+pub(crate) fn nearest_commands(
     all: &[jikoku_timeline::SessionCommand],
     t: i64,
 ) -> (Vec<&jikoku_timeline::SessionCommand>, usize) {
@@ -98,12 +98,12 @@ fn nearest_commands(
     (v, more)
 }
 
-fn rfc3339(ns: i64) -> String {
+pub(crate) fn rfc3339(ns: i64) -> String {
     DateTime::from_timestamp_nanos(ns).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// `sudo kenji → root: /bin/chmod 777 …`, `chmod (root) by sudo …`, `[su → root] useradd (root)`.
-fn command_text(c: &jikoku_timeline::SessionCommand) -> String {
+pub(crate) fn command_text(c: &jikoku_timeline::SessionCommand) -> String {
     let mut t = String::new();
     if let Some(v) = &c.via {
         t.push_str(&format!("[{v}] "));

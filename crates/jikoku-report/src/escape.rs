@@ -53,6 +53,46 @@ pub fn markdown_cell(s: &str) -> String {
         .replace('`', "'")
 }
 
+/// HTML text or attribute value: `&`, `<`, `>`, `"`, `'` as character references. Control
+/// characters and bidi overrides are made visible first (as in [`terminal`]); U+2028/U+2029 become
+/// character references.
+pub fn html(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in terminal(s).chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            // Harmless in HTML text, but kept out of the file (JavaScript line terminators).
+            '\u{2028}' => o.push_str("&#x2028;"),
+            '\u{2029}' => o.push_str("&#x2029;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// JSON text safe inside an HTML `<script type="application/json">` element: `<`, `>`, `&` and
+/// the JavaScript line terminators U+2028/U+2029 as `\uXXXX` escapes, so no log text can close
+/// the element (`</script>`) or open a comment (`<!--`). JSON outside strings never contains
+/// these characters, so the result parses to the same value.
+pub fn json_for_script(json: &str) -> String {
+    let mut o = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => o.push_str("\\u003c"),
+            '>' => o.push_str("\\u003e"),
+            '&' => o.push_str("\\u0026"),
+            '\u{2028}' => o.push_str("\\u2028"),
+            '\u{2029}' => o.push_str("\\u2029"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +106,23 @@ mod tests {
     #[test]
     fn markdown_cells() {
         assert_eq!(markdown_cell("a|b<script>`x`\nz"), "a\\|b&lt;script&gt;'x' z");
+    }
+
+    #[test]
+    fn html_text() {
+        assert_eq!(
+            html("<script>\"a\"&'b'</script>\x1b"),
+            "&lt;script&gt;&quot;a&quot;&amp;&#39;b&#39;&lt;/script&gt;\\x1B"
+        );
+    }
+
+    #[test]
+    fn json_in_script() {
+        let v = serde_json::json!({"m": "</script><!-- \u{2028}\u{2029}&"});
+        let j = json_for_script(&v.to_string());
+        assert!(!j.contains('<') && !j.contains('>') && !j.contains('&'));
+        assert!(!j.contains('\u{2028}') && !j.contains('\u{2029}'));
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&j).unwrap(), v);
     }
 
     #[test]

@@ -1,17 +1,25 @@
 //! jikoku-report: writing events for people and tools.
 //!
 //! # Brief overview
-//! - [`Format`]: `table` (terminal), `jsonl`, `csv`.
+//! - [`Format`]: `table` (terminal), `jsonl`, `csv`, `timesketch`, `l2tcsv`, `markdown`, `html`,
+//!   `parquet`.
 //! - [`write_events`]: writes events (as JSON values) in a format.
 //! - [`escape`]: log text is attacker-controlled: terminal output has control characters and
 //!   escape sequences made visible, CSV cells that a spreadsheet would run as a formula are
 //!   neutralised.
+//! - [`html`]: one self-contained HTML file (strict CSP, escaped embedded data) with an
+//!   interactive timeline; the `at` answer as a page.
 //! - [`stats`] (feature `analytics`): ranked abuse signals computed with polars.
+//! - `parquet` (feature `analytics-parquet`): events as Parquet, flat ECS columns plus the full
+//!   event JSON; hive-style partitions by host and day.
 #![warn(missing_docs)]
 
 pub mod at;
 pub mod complaint;
 pub mod escape;
+pub mod html;
+#[cfg(feature = "analytics-parquet")]
+pub mod parquet;
 #[cfg(feature = "analytics")]
 pub mod stats;
 
@@ -35,7 +43,15 @@ pub enum Format {
     L2tCsv,
     /// A Markdown table (for reports; cells escaped).
     Markdown,
+    /// One self-contained HTML file with an interactive timeline ([`html`]).
+    Html,
+    /// Apache Parquet, one row per event (feature `analytics-parquet`; `parquet` module).
+    Parquet,
 }
+
+/// The message given when Parquet output is asked of a build without it.
+pub const NO_PARQUET: &str =
+    "--output parquet: built without analytics-parquet: cargo build --features analytics-parquet";
 
 impl std::str::FromStr for Format {
     type Err = String;
@@ -47,8 +63,11 @@ impl std::str::FromStr for Format {
             "timesketch" => Ok(Format::Timesketch),
             "l2tcsv" => Ok(Format::L2tCsv),
             "markdown" | "md" => Ok(Format::Markdown),
+            "html" => Ok(Format::Html),
+            "parquet" if cfg!(feature = "analytics-parquet") => Ok(Format::Parquet),
+            "parquet" => Err(NO_PARQUET.into()),
             other => Err(format!(
-                "unknown output format {other:?}; known: table, jsonl, csv, timesketch, l2tcsv, markdown"
+                "unknown output format {other:?}; known: table, jsonl, csv, timesketch, l2tcsv, markdown, html, parquet"
             )),
         }
     }
@@ -98,6 +117,13 @@ pub fn field_text(e: &Value, dotted: &str) -> String {
 /// Writes events in `format`.
 pub fn write_events(out: &mut dyn Write, events: &[Value], format: Format) -> io::Result<()> {
     match format {
+        Format::Html => html::write_timeline(out, "jikoku timeline", events)?,
+        Format::Parquet => {
+            #[cfg(feature = "analytics-parquet")]
+            parquet::write_events(out, events).map_err(io::Error::other)?;
+            #[cfg(not(feature = "analytics-parquet"))]
+            return Err(io::Error::other(NO_PARQUET));
+        }
         Format::Jsonl => {
             for e in events {
                 serde_json::to_writer(&mut *out, e)?;
