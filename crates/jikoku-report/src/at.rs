@@ -193,23 +193,7 @@ pub fn write(out: &mut dyn Write, h: &Header, ans: &Answer, f: Format) -> io::Re
         writeln!(out, "|---|---|---|---|---|---|---|---|")?;
     }
     for x in &ans.sessions {
-        let start = s(&x.start_event, "@timestamp").unwrap_or("?");
-        let end = x
-            .end_event
-            .as_ref()
-            .and_then(|e| s(e, "@timestamp"))
-            .map(str::to_string)
-            .or_else(|| x.end.map(|_| "(from duration)".into()))
-            .unwrap_or_else(|| "no logout seen".into());
-        let who = match &x.by {
-            Some(b) => format!("{b} → {}", x.user),
-            None => x.user.clone(),
-        };
-        let tty = match (&x.tty, &x.tty_source) {
-            (Some(t), Some(src)) => format!("{t} ({src})"),
-            (Some(t), None) => t.clone(),
-            _ => String::new(),
-        };
+        let SessionCells { start, end, who, tty } = session_cells(x);
         if mdown {
             writeln!(
                 out,
@@ -336,4 +320,34 @@ pub fn write(out: &mut dyn Write, h: &Header, ans: &Answer, f: Format) -> io::Re
         )?;
     }
     Ok(())
+}
+
+/// The cells every rendering of a session shows: start and end (UTC), who (with `by → user`
+/// for su), and the terminal with where it was learned.
+pub(crate) struct SessionCells<'a> {
+    pub(crate) start: &'a str,
+    pub(crate) end: String,
+    pub(crate) who: String,
+    pub(crate) tty: String,
+}
+
+pub(crate) fn session_cells(x: &jikoku_timeline::Session) -> SessionCells<'_> {
+    let start = s(&x.start_event, "@timestamp").unwrap_or("?");
+    let end = x
+        .end_event
+        .as_ref()
+        .and_then(|e| s(e, "@timestamp"))
+        .map(str::to_string)
+        .or_else(|| x.end.map(|_| "(from duration)".into()))
+        .unwrap_or_else(|| "no logout seen".into());
+    let who = match &x.by {
+        Some(b) => format!("{b} → {}", x.user),
+        None => x.user.clone(),
+    };
+    let tty = match (&x.tty, &x.tty_source) {
+        (Some(t), Some(src)) => format!("{t} ({src})"),
+        (Some(t), None) => t.clone(),
+        _ => String::new(),
+    };
+    SessionCells { start, end, who, tty }
 }

@@ -357,23 +357,7 @@ pub fn write_at(out: &mut dyn Write, hd: &Header, ans: &Answer) -> io::Result<()
              <th>start (UTC)</th><th>end (UTC)</th><th>evidence</th></tr></thead><tbody>"
         )?;
         for (x, n) in ans.sessions.iter().zip(&session_ev) {
-            let start = s(&x.start_event, "@timestamp").unwrap_or("?");
-            let end = x
-                .end_event
-                .as_ref()
-                .and_then(|e| s(e, "@timestamp"))
-                .map(str::to_string)
-                .or_else(|| x.end.map(|_| "(from duration)".into()))
-                .unwrap_or_else(|| "no logout seen".into());
-            let who = match &x.by {
-                Some(b) => format!("{b} → {}", x.user),
-                None => x.user.clone(),
-            };
-            let tty = match (&x.tty, &x.tty_source) {
-                (Some(t), Some(src)) => format!("{t} ({src})"),
-                (Some(t), None) => t.clone(),
-                _ => String::new(),
-            };
+            let crate::at::SessionCells { start, end, who, tty } = crate::at::session_cells(x);
             writeln!(
                 out,
                 "<tr class=\"ev\" data-ev=\"{n}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
