@@ -377,11 +377,12 @@ fn index_failure(index: &std::path::Path, e: &anyhow::Error) -> anyhow::Error {
             .or_else(|| c.downcast_ref::<jikoku_index::Error>().and_then(|x| x.io_error()))
     });
     let cause = match io {
-        Some(io) if disk_full(io) => format!("the disk is full ({io})"),
+        // Stated the same way whichever layer (tantivy, a temporary file) wrapped the OS error.
+        Some(io) if disk_full(io) => format!("the disk is full ({})", enospc()),
         Some(io) => io.to_string(),
         // A writer thread that died keeps its cause to itself ("An index writer was killed"):
         // ask the file system whether the index's disk is full.
-        None if let Some(full) = probe_full(index) => format!("the disk is full ({full})"),
+        None if probe_full(index) => format!("the disk is full ({})", enospc()),
         None => e.chain().last().map(ToString::to_string).unwrap_or_else(|| e.to_string()),
     };
     let kept = CaseIndex::open(index)
@@ -401,13 +402,18 @@ fn index_failure(index: &std::path::Path, e: &anyhow::Error) -> anyhow::Error {
 }
 
 /// Whether writing 64 KiB into the index directory fails with ENOSPC (the probe file is removed).
-fn probe_full(index: &std::path::Path) -> Option<std::io::Error> {
+fn probe_full(index: &std::path::Path) -> bool {
     let probe = index.join(".jikoku-space-probe");
     let r = std::fs::File::create(&probe).and_then(|mut f| {
         std::io::Write::write_all(&mut f, &[0u8; 64 * 1024]).and_then(|_| f.sync_all())
     });
     let _ = std::fs::remove_file(&probe);
-    r.err().filter(disk_full)
+    r.is_err_and(|e| disk_full(&e))
+}
+
+/// The operating system's ENOSPC (28 on Linux, the BSDs and macOS), as it states it.
+fn enospc() -> std::io::Error {
+    std::io::Error::from_raw_os_error(28)
 }
 
 /// ENOSPC, also when wrapped in other errors (tantivy's writer threads wrap theirs in an
