@@ -209,12 +209,17 @@ impl Resolved {
 }
 
 fn fmt_offset(secs: i32) -> String {
-    let sign = if secs < 0 { '-' } else { '+' };
-    let a = secs.unsigned_abs();
-    format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
+    let mut s = String::with_capacity(6);
+    jikoku_core::timefmt::write_offset(&mut s, secs);
+    s
 }
 
 fn fmt_local(naive: &NaiveDateTime, digits: u8, offset_secs: i32) -> String {
+    let mut s = String::with_capacity(40);
+    if jikoku_core::timefmt::write_datetime(&mut s, naive, digits) {
+        jikoku_core::timefmt::write_offset(&mut s, offset_secs);
+        return s;
+    }
     let mut s = naive.format("%Y-%m-%dT%H:%M:%S").to_string();
     if digits > 0 {
         let frac = format!("{:09}", naive.and_utc().timestamp_subsec_nanos());
