@@ -293,7 +293,7 @@ pub fn process_owned(
         plan.resolve(i, &mut r, opts, &mut report, &mut state);
         finish_event(&mut r.event, display, &report.sha256, opts);
         count(&mut report, &r);
-        events.push(r.event);
+        events.push(*r.event);
     }
     state.warn(&mut report);
     if !gate(&report) {
@@ -363,7 +363,7 @@ pub fn process_streaming(
             finish_event(&mut r.event, &input.display, &hashed.sha256, opts);
             count(&mut second, &r);
             emitted += 1;
-            emit(r.event);
+            emit(*r.event);
         },
     )?;
     let pass1_sha = report.sha256.clone();
@@ -418,7 +418,7 @@ pub fn process_streaming(
                 finish_event(&mut r.event, &input.display, &sha, opts);
                 count(&mut second, &r);
                 i += 1;
-                emit(r.event);
+                emit(*r.event);
             },
         )?;
         pass2_sha = r2.sha256;

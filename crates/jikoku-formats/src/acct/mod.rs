@@ -674,7 +674,7 @@ impl Acct {
                 .with_offset(Some(0));
                 Record::new(e, raw)
             }
-            None => Record { event: e, time: None },
+            None => Record { event: Box::new(e), time: None },
         }
     }
 }
