@@ -82,6 +82,13 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
+/// `"name":`, the way [`Obj::key`] takes a member's name (one copy instead of three).
+macro_rules! q {
+    ($k:literal) => {
+        concat!("\"", $k, "\":")
+    };
+}
+
 /// One JSON object being written: commas between members.
 struct Obj<'a> {
     out: &'a mut Vec<u8>,
@@ -94,15 +101,14 @@ impl<'a> Obj<'a> {
         Obj { out, empty: true }
     }
 
-    /// Writes `"k":` (k needs no escaping: a field name of the schema).
+    /// Writes a member's name, `k` = `"name":` as [`q!`] writes it (a field name of the
+    /// schema: nothing to escape).
     fn key(&mut self, k: &str) -> &mut Vec<u8> {
         if !self.empty {
             self.out.push(b',');
         }
         self.empty = false;
-        self.out.push(b'"');
         self.out.extend_from_slice(k.as_bytes());
-        self.out.extend_from_slice(b"\":");
         self.out
     }
 
@@ -229,28 +235,28 @@ fn f64_value(out: &mut Vec<u8>, v: f64) {
 }
 
 fn group_fields(o: &mut Obj<'_>, g: &GroupFields) {
-    o.opt_str("name", &g.name);
-    o.opt_str("id", &g.id);
+    o.opt_str(q!("name"), &g.name);
+    o.opt_str(q!("id"), &g.id);
 }
 
 fn user_ref(o: &mut Obj<'_>, u: &UserRef) {
-    o.opt_str("name", &u.name);
-    o.opt_str("id", &u.id);
+    o.opt_str(q!("name"), &u.name);
+    o.opt_str(q!("id"), &u.id);
     if let Some(g) = &u.group {
-        o.always("group", |o| group_fields(o, g));
+        o.always(q!("group"), |o| group_fields(o, g));
     }
 }
 
 fn endpoint(o: &mut Obj<'_>, e: &Endpoint) {
-    o.opt_str("address", &e.address);
-    o.opt_str("ip", &e.ip);
-    o.opt_int("port", e.port);
-    o.opt_str("domain", &e.domain);
+    o.opt_str(q!("address"), &e.address);
+    o.opt_str(q!("ip"), &e.ip);
+    o.opt_int(q!("port"), e.port);
+    o.opt_str(q!("domain"), &e.domain);
 }
 
 fn addresses(o: &mut Obj<'_>, a: &Addresses) {
     if !a.address.is_empty() {
-        let out = o.key("address");
+        let out = o.key(q!("address"));
         out.push(b'[');
         for (i, s) in a.address.iter().enumerate() {
             if i > 0 {
@@ -265,8 +271,8 @@ fn addresses(o: &mut Obj<'_>, a: &Addresses) {
 fn code_name(o: &mut Obj<'_>, k: &str, c: &Option<CodeName>) {
     if let Some(c) = c {
         o.always(k, |o| {
-            o.opt_int("code", Some(c.code));
-            o.str("name", &c.name);
+            o.opt_int(q!("code"), Some(c.code));
+            o.str(q!("name"), &c.name);
         });
     }
 }
@@ -278,129 +284,129 @@ impl Event {
         let mut o = Obj::open(out);
         if let Some(t) = &self.timestamp {
             let s = t.to_rfc3339();
-            o.str("@timestamp", &s);
+            o.str(q!("@timestamp"), &s);
         }
         let ev = &self.event;
-        o.always("event", |o| {
-            o.str("kind", &ev.kind);
-            o.str("dataset", &ev.dataset);
-            o.strs("category", &ev.category);
-            o.strs("type", &ev.kind_type);
-            o.opt_str("action", &ev.action);
-            o.opt_str("outcome", &ev.outcome);
-            o.opt_str("reason", &ev.reason);
-            o.opt_str("original", &ev.original);
-            o.opt_int("duration", ev.duration);
-            o.opt_int("severity", ev.severity);
+        o.always(q!("event"), |o| {
+            o.str(q!("kind"), &ev.kind);
+            o.str(q!("dataset"), &ev.dataset);
+            o.strs(q!("category"), &ev.category);
+            o.strs(q!("type"), &ev.kind_type);
+            o.opt_str(q!("action"), &ev.action);
+            o.opt_str(q!("outcome"), &ev.outcome);
+            o.opt_str(q!("reason"), &ev.reason);
+            o.opt_str(q!("original"), &ev.original);
+            o.opt_int(q!("duration"), ev.duration);
+            o.opt_int(q!("severity"), ev.severity);
         });
-        o.opt_str("message", &self.message);
-        o.group("error", |o| o.opt_str("message", &self.error.message));
-        o.group("host", |o| o.opt_str("name", &self.host.name));
+        o.opt_str(q!("message"), &self.message);
+        o.group(q!("error"), |o| o.opt_str(q!("message"), &self.error.message));
+        o.group(q!("host"), |o| o.opt_str(q!("name"), &self.host.name));
         let u = &self.user;
-        o.group("user", |o| {
-            o.opt_str("name", &u.name);
-            o.opt_str("id", &u.id);
-            o.group("effective", |o| user_ref(o, &u.effective));
-            o.group("target", |o| user_ref(o, &u.target));
+        o.group(q!("user"), |o| {
+            o.opt_str(q!("name"), &u.name);
+            o.opt_str(q!("id"), &u.id);
+            o.group(q!("effective"), |o| user_ref(o, &u.effective));
+            o.group(q!("target"), |o| user_ref(o, &u.target));
         });
-        o.group("group", |o| group_fields(o, &self.group));
+        o.group(q!("group"), |o| group_fields(o, &self.group));
         let p = &self.process;
-        o.group("process", |o| {
-            o.opt_str("name", &p.name);
-            o.opt_int("pid", p.pid);
-            o.group("parent", |o| o.opt_int("pid", p.parent.pid));
-            o.opt_str("command_line", &p.command_line);
-            o.opt_str("executable", &p.executable);
-            o.opt_str("working_directory", &p.working_directory);
-            o.opt_int("exit_code", p.exit_code);
-            o.opt_str("start", &p.start);
-            o.opt_str("end", &p.end);
+        o.group(q!("process"), |o| {
+            o.opt_str(q!("name"), &p.name);
+            o.opt_int(q!("pid"), p.pid);
+            o.group(q!("parent"), |o| o.opt_int(q!("pid"), p.parent.pid));
+            o.opt_str(q!("command_line"), &p.command_line);
+            o.opt_str(q!("executable"), &p.executable);
+            o.opt_str(q!("working_directory"), &p.working_directory);
+            o.opt_int(q!("exit_code"), p.exit_code);
+            o.opt_str(q!("start"), &p.start);
+            o.opt_str(q!("end"), &p.end);
         });
-        o.group("source", |o| endpoint(o, &self.source));
-        o.group("destination", |o| endpoint(o, &self.destination));
+        o.group(q!("source"), |o| endpoint(o, &self.source));
+        o.group(q!("destination"), |o| endpoint(o, &self.destination));
         let m = &self.email;
-        o.group("email", |o| {
-            o.group("from", |o| addresses(o, &m.from));
-            o.group("to", |o| addresses(o, &m.to));
-            o.opt_str("message_id", &m.message_id);
-            o.opt_str("subject", &m.subject);
+        o.group(q!("email"), |o| {
+            o.group(q!("from"), |o| addresses(o, &m.from));
+            o.group(q!("to"), |o| addresses(o, &m.to));
+            o.opt_str(q!("message_id"), &m.message_id);
+            o.opt_str(q!("subject"), &m.subject);
         });
         let h = &self.http;
-        o.group("http", |o| {
-            o.group("request", |o| {
-                o.opt_str("method", &h.request.method);
-                o.opt_str("referrer", &h.request.referrer);
-                o.opt_str("id", &h.request.id);
-                o.opt_int("bytes", h.request.bytes);
+        o.group(q!("http"), |o| {
+            o.group(q!("request"), |o| {
+                o.opt_str(q!("method"), &h.request.method);
+                o.opt_str(q!("referrer"), &h.request.referrer);
+                o.opt_str(q!("id"), &h.request.id);
+                o.opt_int(q!("bytes"), h.request.bytes);
             });
-            o.group("response", |o| {
-                o.opt_int("status_code", h.response.status_code);
+            o.group(q!("response"), |o| {
+                o.opt_int(q!("status_code"), h.response.status_code);
                 if let Some(b) = &h.response.body {
-                    o.always("body", |o| o.opt_int("bytes", b.bytes));
+                    o.always(q!("body"), |o| o.opt_int(q!("bytes"), b.bytes));
                 }
-                o.opt_int("bytes", h.response.bytes);
+                o.opt_int(q!("bytes"), h.response.bytes);
             });
-            o.opt_str("version", &h.version);
+            o.opt_str(q!("version"), &h.version);
         });
-        o.group("url", |o| {
-            o.opt_str("original", &self.url.original);
-            o.opt_str("path", &self.url.path);
-            o.opt_str("query", &self.url.query);
+        o.group(q!("url"), |o| {
+            o.opt_str(q!("original"), &self.url.original);
+            o.opt_str(q!("path"), &self.url.path);
+            o.opt_str(q!("query"), &self.url.query);
         });
-        o.group("user_agent", |o| o.opt_str("original", &self.user_agent.original));
+        o.group(q!("user_agent"), |o| o.opt_str(q!("original"), &self.user_agent.original));
         let l = &self.log;
-        o.always("log", |o| {
-            o.group("file", |o| o.opt_str("path", &l.file.path));
-            o.opt_int("offset", l.offset);
+        o.always(q!("log"), |o| {
+            o.group(q!("file"), |o| o.opt_str(q!("path"), &l.file.path));
+            o.opt_int(q!("offset"), l.offset);
             let s = &l.syslog;
-            o.group("syslog", |o| {
-                o.opt_int("priority", s.priority);
-                code_name(o, "facility", &s.facility);
-                code_name(o, "severity", &s.severity);
-                o.opt_str("appname", &s.appname);
-                o.opt_str("procid", &s.procid);
-                o.opt_str("msgid", &s.msgid);
+            o.group(q!("syslog"), |o| {
+                o.opt_int(q!("priority"), s.priority);
+                code_name(o, q!("facility"), &s.facility);
+                code_name(o, q!("severity"), &s.severity);
+                o.opt_str(q!("appname"), &s.appname);
+                o.opt_str(q!("procid"), &s.procid);
+                o.opt_str(q!("msgid"), &s.msgid);
                 if let Some(sd) = &s.structured_data {
-                    let out = o.key("structured_data");
+                    let out = o.key(q!("structured_data"));
                     let mut inner = Obj::open(out);
                     inner.flatten(sd);
                     inner.close();
                 }
-                o.opt_str("version", &s.version);
+                o.opt_str(q!("version"), &s.version);
             });
-            o.opt_str("level", &l.level);
+            o.opt_str(q!("level"), &l.level);
         });
         let j = &self.jikoku;
-        o.always("jikoku", |o| {
-            o.opt_int("line", j.line);
-            o.opt_str("tty", &j.tty);
-            o.group("source", |o| o.opt_str("sha256", &j.source.sha256));
+        o.always(q!("jikoku"), |o| {
+            o.opt_int(q!("line"), j.line);
+            o.opt_str(q!("tty"), &j.tty);
+            o.group(q!("source"), |o| o.opt_str(q!("sha256"), &j.source.sha256));
             let t = &j.time;
-            o.group("time", |o| {
-                o.opt_str("local", &t.local);
-                o.opt_str("zone", &t.zone);
-                o.opt_str("zone_source", &t.zone_source);
-                o.opt_str("year", &t.year);
-                o.opt_str("year_source", &t.year_source);
+            o.group(q!("time"), |o| {
+                o.opt_str(q!("local"), &t.local);
+                o.opt_str(q!("zone"), &t.zone);
+                o.opt_str(q!("zone_source"), &t.zone_source);
+                o.opt_str(q!("year"), &t.year);
+                o.opt_str(q!("year_source"), &t.year_source);
                 if let Some(s) = t.skew_seconds {
-                    let out = o.key("skew_seconds");
+                    let out = o.key(q!("skew_seconds"));
                     f64_value(out, s);
                 }
                 if let Some(a) = t.ambiguous {
-                    let out = o.key("ambiguous");
+                    let out = o.key(q!("ambiguous"));
                     out.extend_from_slice(if a { b"true" } else { b"false" });
                 }
-                o.opt_str("note", &t.note);
+                o.opt_str(q!("note"), &t.note);
             });
             let m = &j.mail;
-            o.group("mail", |o| {
-                o.opt_str("queue_id", &m.queue_id);
-                o.opt_str("status", &m.status);
-                o.opt_str("relay", &m.relay);
-                o.opt_str("sasl_username", &m.sasl_username);
+            o.group(q!("mail"), |o| {
+                o.opt_str(q!("queue_id"), &m.queue_id);
+                o.opt_str(q!("status"), &m.status);
+                o.opt_str(q!("relay"), &m.relay);
+                o.opt_str(q!("sasl_username"), &m.sasl_username);
                 o.flatten(&m.extra);
             });
-            o.opt_int("lines", j.lines);
+            o.opt_int(q!("lines"), j.lines);
             o.flatten(&j.extra);
         });
         o.close();

@@ -732,9 +732,10 @@ impl TimePlan {
                     report.zone.clone_from(&res.zone);
                     report.zone_source = res.zone_source.as_str();
                 }
-                res.apply(&mut r.event);
-                if res.skew_seconds != 0.0 {
-                    shift_process_times(&mut r.event, res.skew_seconds);
+                let skew = res.skew_seconds;
+                res.apply_owned(&mut r.event);
+                if skew != 0.0 {
+                    shift_process_times(&mut r.event, skew);
                 }
             }
             Err(err) if t.year.is_none() && year.is_none() => {

@@ -184,6 +184,29 @@ pub struct Resolved {
 }
 
 impl Resolved {
+    /// As [`Resolved::apply`], moving the strings into the event instead of copying them.
+    pub fn apply_owned(self, e: &mut Event) {
+        e.timestamp = Some(self.timestamp);
+        let t = &mut e.jikoku.time;
+        t.local = Some(self.local);
+        t.zone = Some(self.zone);
+        t.zone_source = Some(Cow::Borrowed(self.zone_source.as_str()));
+        match self.year_origin {
+            None => t.year = Some(Cow::Borrowed("record")),
+            Some(o) => {
+                t.year = Some(Cow::Borrowed("inferred"));
+                t.year_source = Some(Cow::Borrowed(o.as_str()));
+            }
+        }
+        t.skew_seconds = Some(self.skew_seconds);
+        if self.ambiguous {
+            t.ambiguous = Some(true);
+        }
+        if self.note.is_some() {
+            t.note = self.note;
+        }
+    }
+
     /// Writes `@timestamp` and `jikoku.time.*` into an event.
     pub fn apply(&self, e: &mut Event) {
         e.timestamp = Some(self.timestamp);
