@@ -600,6 +600,11 @@ impl Event {
             self.jikoku.mail.extra.insert(key.to_string(), value.into());
             return;
         }
+        // The family's map exists after its first field: found without allocating its name.
+        if let Some(Value::Object(m)) = self.jikoku.extra.get_mut(family) {
+            m.insert(key.to_string(), value.into());
+            return;
+        }
         let entry = self
             .jikoku
             .extra
