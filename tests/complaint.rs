@@ -93,6 +93,15 @@ fn sample_logs_spam_complaint() {
     assert_eq!(m["handed_by"], "local submission by uid 33");
     assert_eq!(m["hops"][2]["host"], "mail");
     assert_eq!(m["hops"][2]["time"]["utc"], "2002-05-08T17:31:10Z");
+    // why: mail's image names mail.example.jp (etc/hosts) and gives it 203.0.113.10, the address
+    // mx.example.net received the message from (etc/network/interfaces)
+    assert_eq!(
+        m["hops"][2]["ours_because"],
+        serde_json::json!([
+            "by mail.example.jp: mail.example.jp is a name of mail (etc/hosts)",
+            "hop 1 (by mx.example.net) received the message from it: 203.0.113.10 is mail's address (etc/network/interfaces)"
+        ])
+    );
     assert_eq!(m["hops"][1]["time"]["utc"], "2002-05-08T17:29:44Z");
     let invs = json["investigations"].as_array().unwrap();
     assert_eq!(invs.len(), 1);
@@ -462,4 +471,62 @@ fn joe_job_forged_sender() {
     assert!(trust.contains("no hop of this chain is ours"));
     assert!(trust.contains("probably forged (a joe job)"), "{trust}");
     assert_eq!(json["messages"][0]["hops"][0]["role"], "unknown");
+}
+
+/// The seed's chain with an index that knows our relay only by its address: the image's
+/// `etc/hosts` gives 10.19.10.227 to host `gw`, whose name appears nowhere in the chain. The
+/// receiver f04n09 says it got the message from 10.19.10.227, so the hop below it (by
+/// aaa.bbb.co.jp) was written by us.
+#[test]
+fn our_hop_known_by_its_address_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = tmp.path().join("gw");
+    std::fs::create_dir_all(img.join("etc")).unwrap();
+    std::fs::create_dir_all(img.join("var/log")).unwrap();
+    std::fs::write(img.join("etc/hostname"), "gw\n").unwrap();
+    std::fs::write(img.join("etc/timezone"), "Asia/Tokyo\n").unwrap();
+    std::fs::write(
+        img.join("etc/hosts"),
+        "127.0.0.1\tlocalhost\n10.19.10.227\tgw.bbb.example gw\n10.19.10.1\trouter\n",
+    )
+    .unwrap();
+    std::fs::write(
+        img.join("var/log/mail.log"),
+        "May  8 13:01:37 gw postfix/smtpd[4301]: connect from mail.yapoo.comcom[192.168.255.77]\n",
+    )
+    .unwrap();
+    let idx = tmp.path().join("case");
+    let out = bin()
+        .args(["ingest", "--index"])
+        .arg(&idx)
+        .args(["--image", "--year", "2002"])
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("image addresses: 10.19.10.227 (etc/hosts)"), "{err}");
+    let src = bin().args(["sources", "--index"]).arg(&idx).output().unwrap();
+    let src = String::from_utf8(src.stdout).unwrap();
+    assert!(src.contains("host gw:\n      addresses: 10.19.10.227 (etc/hosts)"), "{src}");
+
+    let file = fixture("seed-000-complaint.eml");
+    let json: Value = serde_json::from_str(&complaint(&idx, &file, &[], "json")).unwrap();
+    let m = &json["messages"][0];
+    let roles: Vec<&str> =
+        m["hops"].as_array().unwrap().iter().map(|h| h["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, vec!["after_us", "after_us", "after_us", "ours"]);
+    assert_eq!(m["hops"][3]["received"]["by_name"], "aaa.bbb.co.jp");
+    assert_eq!(m["hops"][3]["host"], "gw");
+    assert_eq!(
+        m["hops"][3]["ours_because"][0],
+        "hop 2 (by f04n09.yyy.XXX.edu) received the message from it: 10.19.10.227 is gw's address (etc/hosts)"
+    );
+    assert_eq!(m["handed_by"], "HELO mail.yapoo.comcom, address 192.168.255.77");
+    let inv = &json["investigations"][0];
+    assert_eq!(inv["probe"]["host"], "gw");
+    assert_eq!(inv["probe"]["utc"], "2002-05-08T04:01:38Z");
+    let md = complaint(&idx, &file, &[], "markdown");
+    assert!(md.contains("10.19.10.227 is gw's address (etc/hosts)"), "{md}");
+    assert!(md.contains("| 3 | OURS |"), "{md}");
 }

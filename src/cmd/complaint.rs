@@ -6,7 +6,9 @@ use std::io::{BufWriter, Read, Write};
 use std::process::ExitCode;
 
 use jikoku_index::CaseIndex;
-use jikoku_timeline::complaint::{Fetched, Options, Ours, Probe, candidate_names, investigate};
+use jikoku_timeline::complaint::{
+    Fetched, Options, OurHost, Ours, Probe, candidate_names, investigate,
+};
 
 use super::UserError;
 use crate::args::ComplaintArgs;
@@ -72,7 +74,33 @@ pub fn run(a: ComplaintArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let opts = Options { ours, known_hosts, window: (window_s * 1e9) as i64, confirmed };
+    // our hosts' own addresses and names, as their images state them (the manifest); each under
+    // the host name its events carry (the image's name, or its first label)
+    let has_events = |h: &str| -> anyhow::Result<bool> {
+        Ok(term_safe(h)
+            && !index.search(&format!("host.name:{h}"), None, None, Some(1))?.is_empty())
+    };
+    let mut identities = vec![];
+    for id in index.identities()? {
+        let first = id.host.split('.').next().unwrap_or(&id.host).to_string();
+        let host =
+            if has_events(&id.host)? || !has_events(&first)? { id.host.clone() } else { first };
+        let pairs = |v: &[jikoku_index::Known]| {
+            v.iter().map(|k| (k.value.clone(), k.from.clone())).collect::<Vec<_>>()
+        };
+        let mut names = pairs(&id.names);
+        for n in &mut names {
+            n.0 = n.0.to_ascii_lowercase();
+        }
+        identities.push(OurHost {
+            host,
+            addresses: pairs(&id.addresses),
+            names,
+            domains: pairs(&id.domains),
+        });
+    }
+    let opts =
+        Options { ours, known_hosts, window: (window_s * 1e9) as i64, confirmed, identities };
     let day = 86_400_000_000_000i64;
     let mut error: Option<anyhow::Error> = None;
     let mut fetch = |p: &Probe| -> Fetched {
