@@ -5,9 +5,10 @@
 use std::io::{BufWriter, Read, Write};
 use std::process::ExitCode;
 
+use jikoku_formats::mailheader::Complaint;
 use jikoku_index::CaseIndex;
 use jikoku_timeline::complaint::{
-    Fetched, Options, OurHost, Ours, Probe, candidate_names, investigate,
+    Fetched, Options, OurHost, Ours, Probe, Report, candidate_names, investigate,
 };
 
 use super::UserError;
@@ -38,10 +39,75 @@ pub fn run(a: ComplaintArgs) -> anyhow::Result<ExitCode> {
         return Err(UserError("--window must be positive".into()).into());
     }
     let index = CaseIndex::open(&a.index).map_err(|e| UserError(e.to_string()))?;
-    let complaint = jikoku_formats::mailheader::read_complaint(&bytes);
+    // our hosts' own addresses and names, as their images state them (the manifest); each under
+    // the host name its events carry (the image's name, or its first label)
+    let has_events = |h: &str| -> anyhow::Result<bool> {
+        Ok(term_safe(h)
+            && !index.search(&format!("host.name:{h}"), None, None, Some(1))?.is_empty())
+    };
+    let mut identities = vec![];
+    for id in index.identities()? {
+        let first = id.host.split('.').next().unwrap_or(&id.host).to_string();
+        let host =
+            if has_events(&id.host)? || !has_events(&first)? { id.host.clone() } else { first };
+        let pairs = |v: &[jikoku_index::Known]| {
+            v.iter().map(|k| (k.value.clone(), k.from.clone())).collect::<Vec<_>>()
+        };
+        let mut names = pairs(&id.names);
+        for n in &mut names {
+            n.0 = n.0.to_ascii_lowercase();
+        }
+        identities.push(OurHost {
+            host,
+            addresses: pairs(&id.addresses),
+            names,
+            domains: pairs(&id.domains),
+        });
+    }
+    let window = (window_s * 1e9) as i64;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    match jikoku_formats::mailheader::mbox::split(&bytes).filter(|m| m.len() > 1) {
+        // an mbox: each message is a complaint of its own
+        Some(msgs) => {
+            let mut reports = vec![];
+            for (n, m) in msgs.iter().enumerate() {
+                let c = jikoku_formats::mailheader::read_complaint(&m.bytes);
+                let r = analyse(&index, &c, &ours, window, &identities)?;
+                reports.push(jikoku_report::complaint::Numbered {
+                    number: n + 1,
+                    line: m.line,
+                    postmark: m.postmark.clone(),
+                    report: r,
+                });
+            }
+            jikoku_report::complaint::write_many(&mut out, &reports, format)?;
+        }
+        None => {
+            let bytes = match jikoku_formats::mailheader::mbox::split(&bytes) {
+                Some(mut one) => one.pop().map(|m| m.bytes).unwrap_or_default(),
+                None => bytes,
+            };
+            let c = jikoku_formats::mailheader::read_complaint(&bytes);
+            let report = analyse(&index, &c, &ours, window, &identities)?;
+            jikoku_report::complaint::write(&mut out, &report, format)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One complaint against the index: which of its names are our hosts, which hop ids are our
+/// queue ids, then the investigation with the events fetched for each probe.
+fn analyse(
+    index: &CaseIndex,
+    complaint: &Complaint,
+    ours: &[Ours],
+    window: i64,
+    identities: &[OurHost],
+) -> anyhow::Result<Report> {
     // which names of the complaint are hosts of the index
     let mut known_hosts = vec![];
-    for n in candidate_names(&complaint) {
+    for n in candidate_names(complaint) {
         if term_safe(&n)
             && !index.search(&format!("host.name:{n}"), None, None, Some(1))?.is_empty()
         {
@@ -74,33 +140,13 @@ pub fn run(a: ComplaintArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    // our hosts' own addresses and names, as their images state them (the manifest); each under
-    // the host name its events carry (the image's name, or its first label)
-    let has_events = |h: &str| -> anyhow::Result<bool> {
-        Ok(term_safe(h)
-            && !index.search(&format!("host.name:{h}"), None, None, Some(1))?.is_empty())
+    let opts = Options {
+        ours: ours.to_vec(),
+        known_hosts,
+        window,
+        confirmed,
+        identities: identities.to_vec(),
     };
-    let mut identities = vec![];
-    for id in index.identities()? {
-        let first = id.host.split('.').next().unwrap_or(&id.host).to_string();
-        let host =
-            if has_events(&id.host)? || !has_events(&first)? { id.host.clone() } else { first };
-        let pairs = |v: &[jikoku_index::Known]| {
-            v.iter().map(|k| (k.value.clone(), k.from.clone())).collect::<Vec<_>>()
-        };
-        let mut names = pairs(&id.names);
-        for n in &mut names {
-            n.0 = n.0.to_ascii_lowercase();
-        }
-        identities.push(OurHost {
-            host,
-            addresses: pairs(&id.addresses),
-            names,
-            domains: pairs(&id.domains),
-        });
-    }
-    let opts =
-        Options { ours, known_hosts, window: (window_s * 1e9) as i64, confirmed, identities };
     let day = 86_400_000_000_000i64;
     let mut error: Option<anyhow::Error> = None;
     let mut fetch = |p: &Probe| -> Fetched {
@@ -138,12 +184,9 @@ pub fn run(a: ComplaintArgs) -> anyhow::Result<ExitCode> {
             Fetched::default()
         })
     };
-    let report = investigate(&complaint, &opts, &mut fetch);
+    let report = investigate(complaint, &opts, &mut fetch);
     if let Some(e) = error {
         return Err(e);
     }
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    jikoku_report::complaint::write(&mut out, &report, format)?;
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(report)
 }
