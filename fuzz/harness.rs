@@ -325,6 +325,11 @@ pub fn pipeline(data: &[u8]) {
 pub fn complaint(data: &[u8]) {
     use jikoku_report::complaint::{Format, write};
     use jikoku_timeline::complaint::{Fetched, Options, OurHost, Ours, investigate};
+    if let Some(ms) = jikoku_formats::mailheader::mbox::split(data) {
+        for m in &ms {
+            let _ = jikoku_formats::mailheader::read_complaint(&m.bytes);
+        }
+    }
     let c = jikoku_formats::mailheader::read_complaint(data);
     for m in &c.messages {
         for (i, h) in m.hops.iter().enumerate() {

@@ -209,8 +209,13 @@ pub fn decode_words(value: &str) -> String {
                     flush(&mut out, &mut pending);
                     out.push_str(before);
                 }
+                // ISO-2022-* words each end in ASCII (RFC 1468): decoded one by one, as a
+                // decoder refuses an escape sequence right after another
+                let stateful = cs.to_ascii_lowercase().starts_with("iso-2022");
                 match pending.as_mut() {
-                    Some((pcs, pb)) if pcs.eq_ignore_ascii_case(&cs) => pb.extend(bytes),
+                    Some((pcs, pb)) if !stateful && pcs.eq_ignore_ascii_case(&cs) => {
+                        pb.extend(bytes)
+                    }
                     _ => {
                         flush(&mut out, &mut pending);
                         pending = Some((cs, bytes));
@@ -249,6 +254,11 @@ mod tests {
         );
         // ISO-2022-JP, B: 迷惑メール
         assert_eq!(decode_words("=?ISO-2022-JP?B?GyRCTEJPRyVhITwlaxsoQg==?="), "迷惑メール");
+        // two ISO-2022-JP words (nkf -M folds long subjects so): no U+FFFD between them
+        assert_eq!(
+            decode_words("=?ISO-2022-JP?B?GyRCTEJPRxsoQg==?=\n =?ISO-2022-JP?B?GyRCJWEhPCVrGyhC?="),
+            "迷惑メール"
+        );
         // UTF-8 split across two words in the middle of a character
         assert_eq!(decode_words("=?UTF-8?B?5pel?= =?UTF-8?B?5pys?="), "日本");
         assert_eq!(decode_words("=?utf-8?q?=E6=97=A5=E6?= =?utf-8?q?=9C=AC?="), "日本");

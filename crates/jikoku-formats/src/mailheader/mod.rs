@@ -492,6 +492,8 @@ fn collect(text: &str, encoded: bool, level: usize, c: &mut Complaint) {
     let lines: Vec<&str> = text.lines().collect();
     let raw = scan(&lines);
     let mut prev_ct: Option<(String, usize)> = None; // content type of the previous block and its end
+    // encoded bodies decoded and read on their own: their raw lines hold no facts
+    let mut decoded_bodies: Vec<(usize, usize)> = vec![];
     for b in &raw {
         let ct = content_type(b);
         let attached_as =
@@ -554,6 +556,7 @@ fn collect(text: &str, encoded: bool, level: usize, c: &mut Complaint) {
                         ));
                     }
                     collect(&t, true, level + 1, c);
+                    decoded_bodies.push((s, e));
                 }
                 ("base64", None) => c
                     .notes
@@ -568,7 +571,9 @@ fn collect(text: &str, encoded: bool, level: usize, c: &mut Complaint) {
         }
     }
     if !encoded || level > 0 {
-        facts::find(text, &raw_ranges(&raw), encoded, &mut c.facts);
+        let mut skip = raw_ranges(&raw);
+        skip.extend(decoded_bodies);
+        facts::find(text, &skip, encoded, &mut c.facts);
     }
 }
 
@@ -582,6 +587,12 @@ fn strip_id(s: &str) -> String {
         (Some(a), Some(b)) if a < b => t.get(a + 1..b).unwrap_or(t).to_string(),
         _ => t.to_string(),
     }
+}
+
+/// A header value with its RFC 2047 words decoded, trimmed (a value folded right after the
+/// field name starts with the fold's white space).
+fn decoded(v: &str) -> String {
+    charset::decode_words(v).trim().to_string()
 }
 
 fn message_of(i: usize, b: &HeaderBlock) -> Message {
@@ -601,9 +612,9 @@ fn message_of(i: usize, b: &HeaderBlock) -> Message {
         hops,
         message_id: b.get("message-id").map(strip_id).filter(|s| !s.is_empty()),
         date: b.get("date").map(HeaderTime::read),
-        from: b.get("from").map(charset::decode_words),
-        to: b.get("to").map(charset::decode_words),
-        subject: b.get("subject").map(charset::decode_words),
+        from: b.get("from").map(decoded),
+        to: b.get("to").map(decoded),
+        subject: b.get("subject").map(decoded),
         return_path: b.get("return-path").map(strip_id),
         x_originating_ip: b.get("x-originating-ip").and_then(received::ip_of),
     }
