@@ -96,6 +96,57 @@ pub fn run(a: ComplaintArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The addresses the complaint's receivers saw the message come from, when our own logs show
+/// one of our servers listening on it: sshd's `Connection from A port P on B port 22` and
+/// dovecot's `lip=B` put B in `destination.ip` of that host's event. Each is added to the host's
+/// identity with the log line that shows it.
+fn learn_addresses_from_logs(
+    index: &CaseIndex,
+    complaint: &Complaint,
+    ids: &mut Vec<OurHost>,
+) -> anyhow::Result<()> {
+    let mut ips: Vec<std::net::IpAddr> = vec![];
+    for m in &complaint.messages {
+        for h in &m.hops {
+            if let Some(ip) = h.received.from_ip.as_deref().and_then(|i| i.parse().ok()) {
+                if !ips.contains(&ip) {
+                    ips.push(ip);
+                }
+            }
+        }
+    }
+    for ip in ips {
+        let known = ids.iter().any(|h| {
+            h.addresses.iter().any(|(a, _)| a.parse::<std::net::IpAddr>().ok() == Some(ip))
+        });
+        if known || ip.is_loopback() || ip.is_unspecified() {
+            continue;
+        }
+        let q = format!(
+            "destination.ip:{ip} AND (event.dataset:auth.sshd OR event.dataset:mail.dovecot)"
+        );
+        let Some(e) = index.search(&q, None, None, Some(1))?.into_iter().next() else { continue };
+        let s = |k: &str| jikoku_timeline::s(&e, k).map(str::to_string);
+        let Some(host) = s("host.name") else { continue };
+        let line = jikoku_timeline::get(&e, "jikoku.line").and_then(serde_json::Value::as_u64);
+        let from = format!(
+            "{}{}: {} listened on it",
+            s("log.file.path").unwrap_or_else(|| "?".into()),
+            line.map(|l| format!(":{l}")).unwrap_or_default(),
+            if s("event.dataset").as_deref() == Some("auth.sshd") { "sshd" } else { "dovecot" }
+        );
+        match ids.iter_mut().find(|h| h.host == host) {
+            Some(h) => h.addresses.push((ip.to_string(), from)),
+            None => ids.push(OurHost {
+                host,
+                addresses: vec![(ip.to_string(), from)],
+                ..OurHost::default()
+            }),
+        }
+    }
+    Ok(())
+}
+
 /// One complaint against the index: which of its names are our hosts, which hop ids are our
 /// queue ids, then the investigation with the events fetched for each probe.
 fn analyse(
@@ -140,13 +191,9 @@ fn analyse(
             }
         }
     }
-    let opts = Options {
-        ours: ours.to_vec(),
-        known_hosts,
-        window,
-        confirmed,
-        identities: identities.to_vec(),
-    };
+    let mut identities = identities.to_vec();
+    learn_addresses_from_logs(index, complaint, &mut identities)?;
+    let opts = Options { ours: ours.to_vec(), known_hosts, window, confirmed, identities };
     let day = 86_400_000_000_000i64;
     let mut error: Option<anyhow::Error> = None;
     let mut fetch = |p: &Probe| -> Fetched {
