@@ -351,10 +351,6 @@ pub fn sources(a: SourcesArgs) -> anyhow::Result<ExitCode> {
             serde_json::to_writer(&mut out, &serde_json::json!({ "skew_applied": k }))?;
             out.write_all(b"\n")?;
         }
-        for h in &index.identities()? {
-            serde_json::to_writer(&mut out, &serde_json::json!({ "host_identity": h }))?;
-            out.write_all(b"\n")?;
-        }
     } else {
         writeln!(
             out,
