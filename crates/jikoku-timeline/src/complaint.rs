@@ -588,13 +588,20 @@ fn view(m: &Message, o: &Options) -> MessageView {
     let mut trust = vec![];
     match (entry, top) {
         (Some(e), Some(t)) => {
-            let by = |i: usize| {
-                m.hops.get(i).and_then(|h| h.received.by_name.clone()).unwrap_or_default()
-            };
+            let mut names: Vec<String> = vec![];
+            for (h, r) in m.hops.iter().zip(roles) {
+                if let (Role::Ours, Some(b)) = (r, &h.received.by_name) {
+                    if !names.contains(b) {
+                        names.push(b.clone());
+                    }
+                }
+            }
             trust.push(format!(
-                "hops {t}–{e} were written by our host{} ({}): they can be checked against our logs",
-                if t == e { "" } else { "s" },
-                by(e)
+                "{} written by our host{} ({}): {} be checked against our logs",
+                if t == e { format!("hop {t} was") } else { format!("hops {t}–{e} were") },
+                if names.len() > 1 { "s" } else { "" },
+                names.join(", "),
+                if t == e { "it can" } else { "they can" }
             ));
             if t > 0 {
                 trust.push(format!(
