@@ -661,31 +661,43 @@ fn mbox_of_three_complaints() {
     assert!(html.trim_end().ends_with("</body></html>"));
 }
 
-/// No configuration file names the address, but our own sshd log does: at LogLevel VERBOSE,
-/// OpenSSH writes `Connection from A port P on B port 22 rdomain ""`, B being the host's own
-/// address. The seed's receiver got the message from 10.19.10.227: host `gw` listens on it.
+/// No configuration file names the address, but our own logs do: at LogLevel VERBOSE, OpenSSH
+/// writes `Connection from A port P on B port 22 rdomain ""`, and dovecot's logins carry
+/// `lip=B`, B being the host's own address. The seed's receiver got the message from
+/// 10.19.10.227: host `gw` listens on it.
 #[test]
-fn our_hop_known_by_an_address_our_sshd_listened_on() {
-    let tmp = tempfile::tempdir().unwrap();
-    let img = tmp.path().join("gw");
-    std::fs::create_dir_all(img.join("etc")).unwrap();
-    std::fs::create_dir_all(img.join("var/log")).unwrap();
-    std::fs::write(img.join("etc/hostname"), "gw\n").unwrap();
-    std::fs::write(img.join("etc/timezone"), "Asia/Tokyo\n").unwrap();
-    std::fs::write(
-        img.join("var/log/auth.log"),
-        "May  8 12:58:02 gw sshd[2101]: Connection from 192.168.255.77 port 40211 on 10.19.10.227 port 22 rdomain \"\"\n",
-    )
-    .unwrap();
-    let idx = tmp.path().join("case");
-    ingest(&idx, &["--image", "--year", "2002"], &img);
-    let file = fixture("seed-000-complaint.eml");
-    let json: Value = serde_json::from_str(&complaint(&idx, &file, &[], "json")).unwrap();
-    let h = &json["messages"][0]["hops"][3];
-    assert_eq!(h["role"], "ours");
-    assert_eq!(h["host"], "gw");
-    assert_eq!(
-        h["ours_because"][0],
-        "hop 2 (by f04n09.yyy.XXX.edu) received the message from it: 10.19.10.227 is gw's address (/var/log/auth.log:1: sshd listened on it)"
-    );
+fn our_hop_known_by_an_address_our_sshd_or_dovecot_listened_on() {
+    for (file, line, who) in [
+        (
+            "auth.log",
+            "May  8 12:58:02 gw sshd[2101]: Connection from 192.168.255.77 port 40211 on 10.19.10.227 port 22 rdomain \"\"\n",
+            "sshd",
+        ),
+        (
+            "mail.log",
+            "May  8 12:58:02 gw dovecot: imap-login: Login: user=<kenji>, method=PLAIN, rip=192.168.255.77, lip=10.19.10.227, mpid=2101, TLS, session=<x1Yz>\n",
+            "dovecot",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let img = tmp.path().join("gw");
+        std::fs::create_dir_all(img.join("etc")).unwrap();
+        std::fs::create_dir_all(img.join("var/log")).unwrap();
+        std::fs::write(img.join("etc/hostname"), "gw\n").unwrap();
+        std::fs::write(img.join("etc/timezone"), "Asia/Tokyo\n").unwrap();
+        std::fs::write(img.join("var/log").join(file), line).unwrap();
+        let idx = tmp.path().join("case");
+        ingest(&idx, &["--image", "--year", "2002"], &img);
+        let seed = fixture("seed-000-complaint.eml");
+        let json: Value = serde_json::from_str(&complaint(&idx, &seed, &[], "json")).unwrap();
+        let h = &json["messages"][0]["hops"][3];
+        assert_eq!(h["role"], "ours", "{who}");
+        assert_eq!(h["host"], "gw");
+        assert_eq!(
+            h["ours_because"][0],
+            format!(
+                "hop 2 (by f04n09.yyy.XXX.edu) received the message from it: 10.19.10.227 is gw's address (/var/log/{file}:1: {who} listened on it)"
+            )
+        );
+    }
 }
