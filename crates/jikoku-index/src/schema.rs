@@ -2,7 +2,7 @@
 //!
 //! Every indexed field is listed in [`FIELDS`] with its dotted event name (the name used in
 //! queries) and its kind. The whole event is stored as JSON in [`STORED_EVENT`] (zstd-compressed
-//! doc store, 64 KiB blocks), so results are complete events. `@timestamp` is an i64 of UTC
+//! doc store, level 9, 256 KiB blocks), so results are complete events. `@timestamp` is an i64 of UTC
 //! nanoseconds (FAST), so sub-second order is kept; `jikoku.seq` (source number × 2^32 + record
 //! number) gives a stable tie-break.
 //!
