@@ -417,6 +417,11 @@ impl Snapshot<'_> {
         ends_after: Option<i64>,
         k: usize,
     ) -> Result<Vec<Keyed>> {
+        let whole = self.query(query, from, to, ends_after)?;
+        // Few matches: collect them all (narrowing would scan the time column for nothing).
+        if whole.count(&self.searcher)? <= k.saturating_mul(64).max(65_536) {
+            return Ok(self.searcher.search(&whole, &TimeOrder { limit: Some(k) })?);
+        }
         let mut bounds: Option<(i64, i64)> = None;
         for seg in self.searcher.segment_readers() {
             if seg.num_docs() == 0 {
@@ -441,8 +446,7 @@ impl Snapshot<'_> {
             }
             span = span.saturating_mul(8);
         }
-        let q = self.query(query, from, to, ends_after)?;
-        Ok(self.searcher.search(&q, &TimeOrder { limit: Some(k) })?)
+        Ok(self.searcher.search(&whole, &TimeOrder { limit: Some(k) })?)
     }
 
     fn doc(&self, addr: DocAddress) -> Result<Option<serde_json::Value>> {
