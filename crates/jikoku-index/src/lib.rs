@@ -418,8 +418,12 @@ impl Snapshot<'_> {
         k: usize,
     ) -> Result<Vec<Keyed>> {
         let whole = self.query(query, from, to, ends_after)?;
-        // Few matches: collect them all (narrowing would scan the time column for nothing).
-        if whole.count(&self.searcher)? <= k.saturating_mul(64).max(65_536) {
+        // Few matches: collect them all. Narrowing scans the time column (~1 ns a document),
+        // collecting costs ~30 ns a match.
+        let few = k
+            .saturating_mul(64)
+            .max(usize::try_from(self.searcher.num_docs() / 32).unwrap_or(usize::MAX));
+        if whole.count(&self.searcher)? <= few {
             return Ok(self.searcher.search(&whole, &TimeOrder { limit: Some(k) })?);
         }
         let mut bounds: Option<(i64, i64)> = None;

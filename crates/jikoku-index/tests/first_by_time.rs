@@ -13,7 +13,7 @@ fn limited_search_gives_the_first_events_of_the_whole_answer() {
     let mut w = idx.writer(64 << 20).unwrap();
     // Clustered and spread times over ten years, two hosts, one event without a time.
     let mut n = 0u64;
-    for i in 0..3000i64 {
+    for i in 0..20_000i64 {
         let secs = if i % 10 == 0 { 1_000_000_000 + i * 86_400 * 3 } else { 1_200_000_000 + i };
         let mut e = Event::new("test.case");
         e.timestamp = Some(Timestamp { utc: Utc.timestamp_opt(secs, 0).unwrap(), digits: 0 });
