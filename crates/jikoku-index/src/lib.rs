@@ -423,7 +423,16 @@ impl Snapshot<'_> {
         let few = k
             .saturating_mul(64)
             .max(usize::try_from(self.searcher.num_docs() / 32).unwrap_or(usize::MAX));
-        if whole.count(&self.searcher)? <= few {
+        // The estimate of the postings (a union counts each part, an intersection its
+        // smallest part): no document is visited to decide.
+        let weight =
+            whole.weight(tantivy::query::EnableScoring::disabled_from_searcher(&self.searcher))?;
+        let mut estimate = 0usize;
+        for seg in self.searcher.segment_readers() {
+            let hint = weight.scorer(seg, 1.0)?.size_hint();
+            estimate = estimate.saturating_add(usize::try_from(hint).unwrap_or(usize::MAX));
+        }
+        if estimate <= few {
             return Ok(self.searcher.search(&whole, &TimeOrder { limit: Some(k) })?);
         }
         let mut bounds: Option<(i64, i64)> = None;
