@@ -324,7 +324,12 @@ pub fn pipeline(data: &[u8]) {
 /// Markdown no raw `<`, the text no ESC: complaint text is escaped everywhere.
 pub fn complaint(data: &[u8]) {
     use jikoku_report::complaint::{Format, write};
-    use jikoku_timeline::complaint::{Fetched, Options, Ours, investigate};
+    use jikoku_timeline::complaint::{Fetched, Options, OurHost, Ours, investigate};
+    if let Some(ms) = jikoku_formats::mailheader::mbox::split(data) {
+        for m in &ms {
+            let _ = jikoku_formats::mailheader::read_complaint(&m.bytes);
+        }
+    }
     let c = jikoku_formats::mailheader::read_complaint(data);
     for m in &c.messages {
         for (i, h) in m.hops.iter().enumerate() {
@@ -336,6 +341,12 @@ pub fn complaint(data: &[u8]) {
         known_hosts: vec![("mail".into(), "mail".into())],
         window: 600_000_000_000,
         confirmed: vec!["mail.example.jp".into()],
+        identities: vec![OurHost {
+            host: "mail".into(),
+            addresses: vec![("10.19.10.227".into(), "etc/hosts".into())],
+            names: vec![("mail.example.jp".into(), "etc/hosts".into())],
+            domains: vec![("example.jp".into(), "etc/postfix/main.cf".into())],
+        }],
     };
     let r = investigate(&c, &opts, &mut |_| Fetched::default());
     for f in [Format::Text, Format::Markdown, Format::Html, Format::Json] {

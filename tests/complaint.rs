@@ -93,6 +93,15 @@ fn sample_logs_spam_complaint() {
     assert_eq!(m["handed_by"], "local submission by uid 33");
     assert_eq!(m["hops"][2]["host"], "mail");
     assert_eq!(m["hops"][2]["time"]["utc"], "2002-05-08T17:31:10Z");
+    // why: mail's image names mail.example.jp (etc/hosts) and gives it 203.0.113.10, the address
+    // mx.example.net received the message from (etc/network/interfaces)
+    assert_eq!(
+        m["hops"][2]["ours_because"],
+        serde_json::json!([
+            "by mail.example.jp: mail.example.jp is a name of mail (etc/hosts)",
+            "hop 1 (by mx.example.net) received the message from it: 203.0.113.10 is mail's address (etc/network/interfaces)"
+        ])
+    );
     assert_eq!(m["hops"][1]["time"]["utc"], "2002-05-08T17:29:44Z");
     let invs = json["investigations"].as_array().unwrap();
     assert_eq!(invs.len(), 1);
@@ -317,6 +326,9 @@ fn mutated_complaints_never_panic() {
         "captured-2.eml",
         "captured-postfix-1.eml",
         "captured-postfix-2.eml",
+        "ja-iso2022jp.eml",
+        "ja-multipart.eml",
+        "complaints.mbox",
     ] {
         seeds.push(std::fs::read(fixture(f)).unwrap());
     }
@@ -346,6 +358,13 @@ fn mutated_complaints_never_panic() {
         b"Content-Type: message/rfc822\n\n",
         b"Content-Transfer-Encoding: base64\n\n",
         b"=?",
+        b"=?ISO-2022-JP?B?GyRCTEJPRxsoQg==?=",
+        b"=?utf-8?q?=E6=97?=",
+        b"\x1b$B",
+        b"\x1b(B",
+        b"\nFrom a@b Wed May  8 18:05:30 2002\n",
+        b">From ",
+        b"charset=shift_jis\n",
         b"+0900",
         b"2002-05-08 13:29:44 EDT",
     ];
@@ -462,4 +481,223 @@ fn joe_job_forged_sender() {
     assert!(trust.contains("no hop of this chain is ours"));
     assert!(trust.contains("probably forged (a joe job)"), "{trust}");
     assert_eq!(json["messages"][0]["hops"][0]["role"], "unknown");
+}
+
+/// The seed's chain with an index that knows our relay only by its address: the image's
+/// `etc/hosts` gives 10.19.10.227 to host `gw`, whose name appears nowhere in the chain. The
+/// receiver f04n09 says it got the message from 10.19.10.227, so the hop below it (by
+/// aaa.bbb.co.jp) was written by us.
+#[test]
+fn our_hop_known_by_its_address_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = tmp.path().join("gw");
+    std::fs::create_dir_all(img.join("etc")).unwrap();
+    std::fs::create_dir_all(img.join("var/log")).unwrap();
+    std::fs::write(img.join("etc/hostname"), "gw\n").unwrap();
+    std::fs::write(img.join("etc/timezone"), "Asia/Tokyo\n").unwrap();
+    std::fs::write(
+        img.join("etc/hosts"),
+        "127.0.0.1\tlocalhost\n10.19.10.227\tgw.bbb.example gw\n10.19.10.1\trouter\n",
+    )
+    .unwrap();
+    std::fs::write(
+        img.join("var/log/mail.log"),
+        "May  8 13:01:37 gw postfix/smtpd[4301]: connect from mail.yapoo.comcom[192.168.255.77]\n",
+    )
+    .unwrap();
+    let idx = tmp.path().join("case");
+    let out = bin()
+        .args(["ingest", "--index"])
+        .arg(&idx)
+        .args(["--image", "--year", "2002"])
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("image addresses: 10.19.10.227 (etc/hosts)"), "{err}");
+    let src = bin().args(["sources", "--index"]).arg(&idx).output().unwrap();
+    let src = String::from_utf8(src.stdout).unwrap();
+    assert!(src.contains("host gw:\n      addresses: 10.19.10.227 (etc/hosts)"), "{src}");
+
+    let file = fixture("seed-000-complaint.eml");
+    let json: Value = serde_json::from_str(&complaint(&idx, &file, &[], "json")).unwrap();
+    let m = &json["messages"][0];
+    let roles: Vec<&str> =
+        m["hops"].as_array().unwrap().iter().map(|h| h["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, vec!["after_us", "after_us", "after_us", "ours"]);
+    assert_eq!(m["hops"][3]["received"]["by_name"], "aaa.bbb.co.jp");
+    assert_eq!(m["hops"][3]["host"], "gw");
+    assert_eq!(
+        m["hops"][3]["ours_because"][0],
+        "hop 2 (by f04n09.yyy.XXX.edu) received the message from it: 10.19.10.227 is gw's address (etc/hosts)"
+    );
+    assert_eq!(m["handed_by"], "HELO mail.yapoo.comcom, address 192.168.255.77");
+    let inv = &json["investigations"][0];
+    assert_eq!(inv["probe"]["host"], "gw");
+    assert_eq!(inv["probe"]["utc"], "2002-05-08T04:01:38Z");
+    let md = complaint(&idx, &file, &[], "markdown");
+    assert!(md.contains("10.19.10.227 is gw's address (etc/hosts)"), "{md}");
+    assert!(md.contains("| 3 | OURS |"), "{md}");
+}
+
+/// A Japanese complaint as nkf encodes it (ISO-2022-JP body, =?ISO-2022-JP?B?…?= header words):
+/// the message `mail` (uid 33) sent through `mx` to example.co.jp. Both of our hops are found,
+/// by name and by the address the receiver saw (mx's 192.0.2.30, etc/hosts of mx's image).
+#[test]
+fn japanese_complaint_iso2022jp_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = sample_index(tmp.path());
+    let file = fixture("ja-iso2022jp.eml");
+    let json: Value = serde_json::from_str(&complaint(&idx, &file, &[], "json")).unwrap();
+    assert_eq!(json["complaint"]["subject"], "【至急】貴社サーバからのフィッシングメールについて");
+    assert_eq!(json["complaint"]["from"], "セキュリティ担当 <security@example.co.jp>");
+    let m = &json["messages"][0];
+    assert_eq!(m["subject"], "口座確認のお願い");
+    let roles: Vec<&str> =
+        m["hops"].as_array().unwrap().iter().map(|h| h["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, vec!["after_us", "after_us", "ours", "ours"]);
+    assert_eq!(m["hops"][2]["host"], "mx");
+    assert!(
+        m["hops"][2]["ours_because"].to_string().contains(
+            "hop 1 (by mx1.example.co.jp) received the message from it: 192.0.2.30 is mx's address (etc/hosts)"
+        ),
+        "{}",
+        m["hops"][2]
+    );
+    assert_eq!(m["handed_by"], "local submission by uid 33");
+    let t = &json["facts"]["times"][0];
+    assert_eq!(t["text"], "2002年5月9日 02時37分25秒 JST");
+    assert_eq!(t["utc"], "2002-05-08T17:37:25Z");
+    assert_eq!(json["facts"]["log_lines"][0]["utc"], "2002-05-08T17:37:25+00:00");
+    let invs = json["investigations"].as_array().unwrap();
+    assert_eq!(invs[0]["probe"]["host"], "mx");
+    assert_eq!(invs[0]["flows"][0]["flow"]["queue_id"], "6F7A8B9C0D");
+    assert_eq!(
+        invs[0]["flows"][0]["submitter"].as_str().unwrap().split(" (").next().unwrap(),
+        "client mail.example.jp [192.0.2.10]"
+    );
+    assert_eq!(invs[1]["probe"]["host"], "mail");
+    assert_eq!(invs[1]["flows"][0]["flow"]["queue_id"], "3C4D5E6F7A");
+    assert_eq!(invs[1]["flows"][0]["flow"]["user_id"], "33");
+    assert!(invs[1]["flows"][0]["submitter"].as_str().unwrap().contains("local uid 33"));
+    // decoded text in every output, and still escaped
+    let md = complaint(&idx, &file, &[], "markdown");
+    assert!(md.contains("Subject: 口座確認のお願い"), "{md}");
+    assert!(md.contains("complaint \"【至急】貴社サーバからのフィッシングメールについて\""));
+    let html = complaint(&idx, &file, &[], "html");
+    assert!(html.contains("セキュリティ担当 &lt;security@example.co.jp&gt;"));
+    assert!(!html.contains('\x1b'));
+}
+
+/// Python's email package: Shift_JIS base64 and EUC-JP quoted-printable parts, the spam attached
+/// (message/rfc822) with a =?utf-8?q?…?= subject; mail's 2B3C4D5E6F relayed by mx as 5E6F7A8B9C
+/// to a qmail receiver.
+#[test]
+fn japanese_complaint_multipart_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = sample_index(tmp.path());
+    let file = fixture("ja-multipart.eml");
+    let json: Value = serde_json::from_str(&complaint(&idx, &file, &[], "json")).unwrap();
+    assert_eq!(json["complaint"]["subject"], "迷惑メール受信のご報告 (チケット #20020509-0042)");
+    let m = &json["messages"][0];
+    assert_eq!(m["origin"], "attached message (message/rfc822)");
+    assert_eq!(m["subject"], "【重要】アカウント停止のお知らせ");
+    assert_eq!(m["hops"][2]["role"], "ours");
+    assert!(m["hops"][2]["ours_because"].to_string().contains("192.0.2.30 is mx's address"));
+    let times: Vec<&str> = json["facts"]["times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["text"].as_str().unwrap())
+        .collect();
+    assert!(times.contains(&"2002/05/09 02:34:53 JST"), "{times:?}");
+    let invs = json["investigations"].as_array().unwrap();
+    assert_eq!(invs[0]["flows"][0]["flow"]["queue_id"], "5E6F7A8B9C");
+    assert_eq!(invs[1]["flows"][0]["flow"]["queue_id"], "2B3C4D5E6F");
+    assert!(invs[1]["flows"][0]["submitter"].as_str().unwrap().contains("local uid 33"));
+    let notes = json["notes"].to_string();
+    assert!(notes.contains("Shift_JIS") && notes.contains("EUC-JP"), "{notes}");
+}
+
+/// An mbox of three complaints (Python's mailbox): each analysed on its own, numbered, in every
+/// output format.
+#[test]
+fn mbox_of_three_complaints() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = sample_index(tmp.path());
+    let file = fixture("complaints.mbox");
+    let json: Value = serde_json::from_str(&complaint(&idx, &file, &[], "json")).unwrap();
+    let list = json["mbox"].as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    let nums: Vec<(u64, u64)> =
+        list.iter().map(|x| (x["number"].as_u64().unwrap(), x["line"].as_u64().unwrap())).collect();
+    assert_eq!(nums, [(1, 1), (2, 45), (3, 85)]);
+    let r1 = &list[0]["report"];
+    assert_eq!(r1["messages"][0]["hops"][2]["role"], "ours");
+    assert_eq!(r1["investigations"][0]["flows"][0]["flow"]["queue_id"], "4F1A2B3C4D");
+    let r2 = &list[1]["report"];
+    assert_eq!(r2["complaint"]["subject"], "【至急】貴社サーバからのフィッシングメールについて");
+    assert_eq!(r2["investigations"][1]["flows"][0]["flow"]["queue_id"], "3C4D5E6F7A");
+    let r3 = &list[2]["report"];
+    assert_eq!(r3["complaint"]["subject"], "ssh scanning from your network");
+    assert!(r3["messages"].as_array().unwrap().is_empty());
+    assert_eq!(r3["investigations"][0]["probe"]["utc"], "2002-05-08T17:29:40Z");
+    assert_eq!(r3["investigations"][0]["probe"]["ips"][0], "198.51.100.7");
+    for (fmt, head) in [
+        ("markdown", "# mbox: 3 complaints"),
+        ("table", "mbox: 3 complaints"),
+        ("html", "<h1>mbox: 3 complaints</h1>"),
+    ] {
+        let out = complaint(&idx, &file, &[], fmt);
+        assert!(out.contains(head), "{fmt}: {out}");
+        for n in 1..=3 {
+            assert!(out.contains(&format!("Message {n} of 3 (line ")), "{fmt} lacks message {n}");
+        }
+        assert!(out.contains("3C4D5E6F7A"), "{fmt}");
+    }
+    let html = complaint(&idx, &file, &[], "html");
+    assert_eq!(html.matches("<!DOCTYPE html>").count(), 1);
+    assert!(html.trim_end().ends_with("</body></html>"));
+}
+
+/// No configuration file names the address, but our own logs do: at LogLevel VERBOSE, OpenSSH
+/// writes `Connection from A port P on B port 22 rdomain ""`, and dovecot's logins carry
+/// `lip=B`, B being the host's own address. The seed's receiver got the message from
+/// 10.19.10.227: host `gw` listens on it.
+#[test]
+fn our_hop_known_by_an_address_our_sshd_or_dovecot_listened_on() {
+    for (file, line, who) in [
+        (
+            "auth.log",
+            "May  8 12:58:02 gw sshd[2101]: Connection from 192.168.255.77 port 40211 on 10.19.10.227 port 22 rdomain \"\"\n",
+            "sshd",
+        ),
+        (
+            "mail.log",
+            "May  8 12:58:02 gw dovecot: imap-login: Login: user=<kenji>, method=PLAIN, rip=192.168.255.77, lip=10.19.10.227, mpid=2101, TLS, session=<x1Yz>\n",
+            "dovecot",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let img = tmp.path().join("gw");
+        std::fs::create_dir_all(img.join("etc")).unwrap();
+        std::fs::create_dir_all(img.join("var/log")).unwrap();
+        std::fs::write(img.join("etc/hostname"), "gw\n").unwrap();
+        std::fs::write(img.join("etc/timezone"), "Asia/Tokyo\n").unwrap();
+        std::fs::write(img.join("var/log").join(file), line).unwrap();
+        let idx = tmp.path().join("case");
+        ingest(&idx, &["--image", "--year", "2002"], &img);
+        let seed = fixture("seed-000-complaint.eml");
+        let json: Value = serde_json::from_str(&complaint(&idx, &seed, &[], "json")).unwrap();
+        let h = &json["messages"][0]["hops"][3];
+        assert_eq!(h["role"], "ours", "{who}");
+        assert_eq!(h["host"], "gw");
+        assert_eq!(
+            h["ours_because"][0],
+            format!(
+                "hop 2 (by f04n09.yyy.XXX.edu) received the message from it: 10.19.10.227 is gw's address (/var/log/{file}:1: {who} listened on it)"
+            )
+        );
+    }
 }

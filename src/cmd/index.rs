@@ -56,7 +56,7 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let mut err = std::io::stderr().lock();
-    let (inputs, problems) = discover(a.image, &a.paths, &mut opts, &mut err)?;
+    let (inputs, problems, identity) = discover(a.image, &a.paths, &mut opts, &mut err)?;
     let index =
         CaseIndex::open_or_create(&a.index).with_context(|| format!("{}", a.index.display()))?;
     let mut writer = index.writer(a.memory_mb.saturating_mul(1 << 20))?;
@@ -110,6 +110,9 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
     }
     let Ingest { mut writer, added, skipped, total_events, total_errors, .. } = ingest;
     writer.note_skipped(problems.iter().cloned());
+    if let Some(id) = identity {
+        writer.note_identity(id);
+    }
     if let Err(e) = writer.finish() {
         return Err(index_failure(&a.index, &e.into()));
     }
@@ -125,13 +128,14 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The inputs of `ingest`/`ship`: PATHs walked, or (`--image`) the logs found in the image root,
-/// whose host, zone, passwd/group and web server configuration set `opts`.
+/// whose host, zone, passwd/group and web server configuration set `opts`; with the host's own
+/// addresses and names for the manifest.
 pub(super) fn discover(
     image: bool,
     paths: &[std::path::PathBuf],
     opts: &mut jikoku_ingest::Options,
     err: &mut dyn Write,
-) -> anyhow::Result<(Vec<jikoku_ingest::Input>, Vec<String>)> {
+) -> anyhow::Result<(Vec<jikoku_ingest::Input>, Vec<String>, Option<jikoku_index::HostIdentity>)> {
     Ok(if image {
         let [root] = paths else {
             return Err(
@@ -176,9 +180,40 @@ pub(super) fn discover(
         if !learned.hints.is_empty() {
             opts.hints = std::sync::Arc::new(learned.hints);
         }
-        (facts.inputs, facts.problems)
+        let identity = identity(opts.host.as_deref(), &facts.identity, err);
+        (facts.inputs, facts.problems, identity)
     } else {
-        jikoku_ingest::walk(paths)
+        let (i, p) = jikoku_ingest::walk(paths);
+        (i, p, None)
+    })
+}
+
+/// The image host's addresses and names, said on stderr, for the manifest.
+fn identity(
+    host: Option<&str>,
+    id: &jikoku_ingest::image::Identity,
+    err: &mut dyn Write,
+) -> Option<jikoku_index::HostIdentity> {
+    let host = host?;
+    let known = |v: &[(String, String)]| -> Vec<jikoku_index::Known> {
+        v.iter()
+            .map(|(value, from)| jikoku_index::Known { value: value.clone(), from: from.clone() })
+            .collect()
+    };
+    let shown = |v: &[(String, String)]| {
+        v.iter().map(|(a, f)| format!("{} ({})", safe(a), safe(f))).collect::<Vec<_>>().join(", ")
+    };
+    if !id.addresses.is_empty() {
+        let _ = writeln!(err, "image addresses: {}", shown(&id.addresses));
+    }
+    if !id.names.is_empty() {
+        let _ = writeln!(err, "image names: {}", shown(&id.names));
+    }
+    Some(jikoku_index::HostIdentity {
+        host: host.to_string(),
+        addresses: known(&id.addresses),
+        names: known(&id.names),
+        domains: known(&id.domains),
     })
 }
 
@@ -355,6 +390,22 @@ pub fn sources(a: SourcesArgs) -> anyhow::Result<ExitCode> {
                 k.applied_at.as_deref().map(|t| format!(" at {t}")).unwrap_or_default(),
                 safe(&k.estimated_from)
             )?;
+        }
+        for h in &index.identities()? {
+            let list = |v: &[jikoku_index::Known]| {
+                v.iter()
+                    .map(|k| format!("{} ({})", safe(&k.value), safe(&k.from)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            writeln!(out, "host {}:", safe(&h.host))?;
+            for (what, v) in
+                [("addresses", &h.addresses), ("names", &h.names), ("mail domains", &h.domains)]
+            {
+                if !v.is_empty() {
+                    writeln!(out, "      {what}: {}", list(v))?;
+                }
+            }
         }
         let skipped = index.skipped()?;
         if !skipped.is_empty() {

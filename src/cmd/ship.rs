@@ -250,7 +250,7 @@ fn ship_paths(
     err: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
     let mut opts = source_options(&a.source)?;
-    let (inputs, problems) = discover(a.image, &a.paths, &mut opts, err)?;
+    let (inputs, problems, _) = discover(a.image, &a.paths, &mut opts, err)?;
     let jobs = a
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));

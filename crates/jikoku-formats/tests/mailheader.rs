@@ -246,3 +246,99 @@ fn spamassassin_rcvd_parser_cases() {
     assert_eq!(n, 110);
     assert!(bad.is_empty(), "{} of {n} differ:\n{}", bad.len(), bad.join("\n"));
 }
+
+fn fixture_bytes(name: &str) -> Vec<u8> {
+    let p = format!("{}/tests/fixtures/mailheader/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&p).unwrap_or_else(|e| panic!("missing fixture {p}: {e}"))
+}
+
+/// nkf's ISO-2022-JP complaint (gen-ja.sh): 7-bit body with escape sequences, a subject in two
+/// folded =?ISO-2022-JP?B?…?= words, the spam quoted with its own encoded words.
+#[test]
+fn japanese_iso2022jp_complaint_by_nkf() {
+    let b = fixture_bytes("ja-iso2022jp.eml");
+    assert!(b.windows(3).any(|w| w == b"\x1b$B"), "fixture is ISO-2022-JP");
+    let c = read_complaint(&b);
+    let env = c.envelope.as_ref().unwrap();
+    assert_eq!(env.subject.as_deref(), Some("【至急】貴社サーバからのフィッシングメールについて"));
+    assert_eq!(env.from.as_deref(), Some("セキュリティ担当 <security@example.co.jp>"));
+    assert_eq!(c.messages.len(), 1);
+    let m = &c.messages[0];
+    assert_eq!(m.subject.as_deref(), Some("口座確認のお願い"));
+    assert_eq!(m.from.as_deref(), Some("バンク・エグザンプル <info@bank.example>"));
+    assert_eq!(m.hops.len(), 4);
+    assert_eq!(m.hops[2].received.id.as_deref(), Some("6F7A8B9C0D"));
+    assert_eq!(m.hops[3].received.local_user.as_deref(), Some("uid 33"));
+    // the facts of the Japanese text
+    let times: Vec<(usize, &str, String)> =
+        c.facts.times.iter().map(|t| (t.line, t.text.as_str(), t.time.to_rfc3339())).collect();
+    assert_eq!(times[0], (16, "2002年5月9日 02時37分25秒 JST", "2002-05-08T17:37:25Z".to_string()));
+    assert!(c.facts.ips.iter().any(|(ip, l)| ip == "192.0.2.30" && *l == 17), "{:?}", c.facts.ips);
+    let l = &c.facts.log_lines[0];
+    assert_eq!(l.line, 19);
+    assert_eq!(l.utc.unwrap().to_rfc3339(), "2002-05-08T17:37:25+00:00");
+    assert!(l.text.contains("3F1B8D2: client=mx.example.jp[192.0.2.30]"));
+    assert!(c.notes.iter().any(|n| n.contains("converted from ISO-2022-JP")), "{:?}", c.notes);
+}
+
+/// Python's email package (gen-ja.py): a Shift_JIS base64 part, an EUC-JP quoted-printable part
+/// with a pasted log line, the spam attached with a =?utf-8?q?…?= subject folded in three words.
+#[test]
+fn japanese_multipart_complaint_by_python_email() {
+    let c = read_complaint(&fixture_bytes("ja-multipart.eml"));
+    let env = c.envelope.as_ref().unwrap();
+    assert_eq!(env.subject.as_deref(), Some("迷惑メール受信のご報告 (チケット #20020509-0042)"));
+    assert_eq!(env.from.as_deref(), Some("example.ne.jp 不正利用対策窓口 <abuse@example.ne.jp>"));
+    assert_eq!(c.messages.len(), 1);
+    let m = &c.messages[0];
+    assert_eq!(m.origin, Origin::Attached);
+    assert_eq!(m.subject.as_deref(), Some("【重要】アカウント停止のお知らせ"));
+    assert_eq!(m.hops[1].received.from_ip.as_deref(), Some("192.0.2.30"));
+    assert_eq!(m.hops[2].received.id.as_deref(), Some("5E6F7A8B9C"));
+    assert_eq!(m.hops[3].received.id.as_deref(), Some("2B3C4D5E6F"));
+    // Shift_JIS part: the reported time; EUC-JP part: the log line (read once, decoded)
+    let times: Vec<(&str, String)> =
+        c.facts.times.iter().map(|t| (t.text.as_str(), t.time.to_rfc3339())).collect();
+    assert!(
+        times.contains(&("2002/05/09 02:34:53 JST", "2002-05-08T17:34:53Z".to_string())),
+        "{times:?}"
+    );
+    assert_eq!(c.facts.log_lines.len(), 1, "{:?}", c.facts.log_lines);
+    assert!(c.facts.log_lines[0].text.ends_with("mx.example.jp:192.0.2.30::40211"));
+    let notes = c.notes.join("\n");
+    assert!(notes.contains("a base64 part in Shift_JIS was decoded and converted"), "{notes}");
+    assert!(
+        notes.contains("a quoted-printable part in EUC-JP was decoded and converted"),
+        "{notes}"
+    );
+}
+
+/// Python's mailbox module (gen-ja.py): three messages; the third's body line "From the logs…"
+/// was written as ">From the logs…" and comes back unquoted.
+#[test]
+fn mbox_by_python_mailbox() {
+    use jikoku_formats::mailheader::mbox::split;
+    let b = fixture_bytes("complaints.mbox");
+    assert!(b.windows(15).any(|w| w == b"\n>From the logs"));
+    let ms = split(&b).unwrap();
+    let lines: Vec<usize> = ms.iter().map(|m| m.line).collect();
+    assert_eq!(lines, [1, 45, 85]);
+    assert_eq!(ms[1].postmark, "From security@example.co.jp Thu May  9 01:15:02 2002");
+    let third = String::from_utf8(ms[2].bytes.clone()).unwrap();
+    assert!(third.contains("\nFrom the logs of our bastion host:\n"), "{third}");
+    assert!(!third.contains(">From"));
+    // each message is a complaint of its own: its header is the complaint's header
+    let subjects: Vec<String> =
+        ms.iter().map(|m| read_complaint(&m.bytes).envelope.unwrap().subject.unwrap()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "Fwd: spam from your server mail.example.jp",
+            "【至急】貴社サーバからのフィッシングメールについて",
+            "ssh scanning from your network"
+        ]
+    );
+    let c3 = read_complaint(&ms[2].bytes);
+    assert_eq!(c3.facts.times[0].time.to_rfc3339(), "2002-05-08T17:29:40Z");
+    assert_eq!(c3.facts.ips[0].0, "198.51.100.7");
+}

@@ -133,6 +133,48 @@ pub struct SkewRecord {
     pub applied_at: Option<String>,
 }
 
+/// One address or name of a host, with the file that states it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Known {
+    /// The address or name.
+    pub value: String,
+    /// Where it was read (`etc/hosts`, `etc/postfix/main.cf`, …).
+    pub from: String,
+}
+
+/// What an image says about its host's own addresses and names (`ingest --image`), recorded in
+/// the manifest: `jikoku complaint` tells our `Received:` hops by them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostIdentity {
+    /// The host name the image gave (as events carry it, or its full form).
+    pub host: String,
+    /// Its addresses.
+    #[serde(default)]
+    pub addresses: Vec<Known>,
+    /// Its names.
+    #[serde(default)]
+    pub names: Vec<Known>,
+    /// Its mail domains (Postfix `mydomain`).
+    #[serde(default)]
+    pub domains: Vec<Known>,
+}
+
+impl HostIdentity {
+    fn merge(&mut self, o: &HostIdentity) {
+        for (mine, theirs) in [
+            (&mut self.addresses, &o.addresses),
+            (&mut self.names, &o.names),
+            (&mut self.domains, &o.domains),
+        ] {
+            for k in theirs {
+                if !mine.iter().any(|x| x.value == k.value) {
+                    mine.push(k.clone());
+                }
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Payload {
     schema_version: u32,
@@ -143,6 +185,9 @@ struct Payload {
     /// entries), each once, as reported.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     skipped: Vec<String>,
+    /// Hosts' own addresses and names, from their images.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    identities: Vec<HostIdentity>,
 }
 
 /// A case index in a directory.
@@ -246,6 +291,11 @@ impl CaseIndex {
         Ok(self.payload()?.skipped)
     }
 
+    /// The hosts' own addresses and names found in their images, one entry per host.
+    pub fn identities(&self) -> Result<Vec<HostIdentity>> {
+        Ok(self.payload()?.identities)
+    }
+
     /// A writer with a fixed memory budget (bytes, at least 15 MB per thread).
     pub fn writer(&self, memory_budget: usize) -> Result<CaseWriter> {
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
@@ -265,6 +315,7 @@ impl CaseIndex {
             pending: vec![],
             payload_skews: vec![],
             pending_skipped: vec![],
+            pending_identities: vec![],
             since_commit: 0,
             commit_every: COMMIT_EVERY_EVENTS,
         })
@@ -654,6 +705,7 @@ pub struct CaseWriter {
     pending: Vec<ManifestEntry>,
     payload_skews: Vec<SkewRecord>,
     pending_skipped: Vec<String>,
+    pending_identities: Vec<HostIdentity>,
     since_commit: u64,
     commit_every: u64,
     lookup: Lookup,
@@ -840,6 +892,12 @@ impl CaseWriter {
         self.pending_skipped.extend(what);
     }
 
+    /// Records a host's own addresses and names (kept with the next commit, merged with what
+    /// is already known of that host).
+    pub fn note_identity(&mut self, id: HostIdentity) {
+        self.pending_identities.push(id);
+    }
+
     /// Commits the pending sources and their events together.
     pub fn commit(&mut self) -> Result<()> {
         let mut next = self.payload.clone();
@@ -851,6 +909,12 @@ impl CaseWriter {
                 next.skipped.push(s.clone());
             }
         }
+        for id in &self.pending_identities {
+            match next.identities.iter_mut().find(|x| x.host == id.host) {
+                Some(x) => x.merge(id),
+                None => next.identities.push(id.clone()),
+            }
+        }
         let text = serde_json::to_string(&next).map_err(|e| Error::Query(e.to_string()))?;
         let mut prepared = self.writer.prepare_commit()?;
         prepared.set_payload(&text);
@@ -859,6 +923,7 @@ impl CaseWriter {
         self.pending.clear();
         self.payload_skews.clear();
         self.pending_skipped.clear();
+        self.pending_identities.clear();
         self.since_commit = 0;
         Ok(())
     }

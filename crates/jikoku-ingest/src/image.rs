@@ -11,6 +11,13 @@
 //!   copy at `etc/localtime` matched by content against the zone database of this machine
 //!   (`/usr/share/zoneinfo`), RHEL `etc/sysconfig/clock` (`ZONE=`), FreeBSD `var/db/zoneinfo`;
 //! - users and groups: `etc/passwd`, `etc/group`;
+//! - the host's own addresses and names ([`Identity`], each with the file that states it):
+//!   `etc/hosts` (the lines naming the host), `etc/network/interfaces` (`address`),
+//!   `etc/netplan/*.yaml` (`addresses:`), `etc/sysconfig/network-scripts/ifcfg-*` (`IPADDR`,
+//!   `IPADDRn`, `IPV6ADDR`, `IPV6ADDR_SECONDARIES`), NetworkManager `*.nmconnection`
+//!   (`addressN=`), FreeBSD `etc/rc.conf` (`ifconfig_IF[_ipv6|_aliasN]`), `etc/mailname`, Postfix
+//!   `etc/postfix/main.cf` (`myhostname`, `mydomain`, `inet_interfaces`, `proxy_interfaces`),
+//!   sendmail `etc/mail/local-host-names` and `sendmail.cw`; loopback addresses left out;
 //! - logs: everything under `var/log`, `var/adm`, `var/account`, macOS `private/var/log`, and
 //!   `var/run/utmp`, `run/utmp`.
 
@@ -35,6 +42,8 @@ pub struct ImageFacts {
     pub inputs: Vec<Input>,
     /// Links not followed, unreadable directories, special files skipped.
     pub problems: Vec<String>,
+    /// The host's own addresses and names.
+    pub identity: Identity,
 }
 
 /// Maximum links followed while resolving one path.
@@ -290,6 +299,8 @@ fn walk(root: &Path, rel: &Path, out: &mut ImageFacts, depth: usize) {
 pub fn discover(root: &Path) -> ImageFacts {
     let mut f =
         ImageFacts { host: discover_host(root), zone: discover_zone(root), ..Default::default() };
+    f.identity =
+        discover_identity(root, f.host.as_ref().map(|(h, from)| (h.as_str(), from.as_str())));
     f.passwd = read_text(root, "etc/passwd");
     f.group = read_text(root, "etc/group");
     for d in LOG_DIRS {
@@ -305,6 +316,306 @@ pub fn discover(root: &Path) -> ImageFacts {
         }
     }
     f
+}
+
+// ---------------------------------------------------------------------------------------
+// The host's own addresses and names (to tell our hops in a complaint's Received: chain).
+// ---------------------------------------------------------------------------------------
+
+/// The host's own addresses and names, each with the file that states it (evidence).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Identity {
+    /// (address without prefix length, file) — loopback and unspecified addresses left out.
+    pub addresses: Vec<(String, String)>,
+    /// (host name, file), lower case.
+    pub names: Vec<(String, String)>,
+    /// (mail domain, file): Postfix `mydomain`.
+    pub domains: Vec<(String, String)>,
+}
+
+impl Identity {
+    fn add_addr(&mut self, a: &str, from: &str) {
+        let a =
+            a.trim().trim_matches(|c| c == '"' || c == '\'' || c == '[' || c == ']' || c == ',');
+        let a = a.split('/').next().unwrap_or(a);
+        // `fe80::1%eth0`
+        let a = a.split('%').next().unwrap_or(a);
+        let Ok(ip) = a.parse::<std::net::IpAddr>() else { return };
+        if ip.is_loopback() || ip.is_unspecified() {
+            return;
+        }
+        let s = ip.to_string();
+        if !self.addresses.iter().any(|(x, _)| *x == s) {
+            self.addresses.push((s, from.to_string()));
+        }
+    }
+
+    fn add_name(&mut self, n: &str, from: &str) {
+        let n = n.trim().trim_matches(|c| c == '"' || c == '\'').trim_end_matches('.');
+        if n.is_empty()
+            || n.len() > 253
+            || n.parse::<std::net::IpAddr>().is_ok()
+            || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
+        {
+            return;
+        }
+        let n = n.to_ascii_lowercase();
+        if matches!(n.as_str(), "localhost" | "localhost.localdomain" | "localdomain")
+            || n.starts_with("localhost.")
+            || n.starts_with("ip6-")
+        {
+            return;
+        }
+        if !self.names.iter().any(|(x, _)| *x == n) {
+            self.names.push((n, from.to_string()));
+        }
+    }
+
+    /// True when nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.addresses.is_empty() && self.names.is_empty() && self.domains.is_empty()
+    }
+}
+
+/// Files of a directory inside the image whose names end with `suffix` (sorted).
+fn files_in(root: &Path, dir: &str, prefix: &str, suffix: &str) -> Vec<String> {
+    let Some(real) = resolve_in_root(root, Path::new(dir)) else { return vec![] };
+    let Ok(rd) = std::fs::read_dir(real) else { return vec![] };
+    let mut v: Vec<String> = rd
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.starts_with(prefix) && n.ends_with(suffix))
+        .map(|n| format!("{dir}/{n}"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn no_comment(l: &str) -> &str {
+    l.split('#').next().unwrap_or("").trim()
+}
+
+/// `etc/hosts`: the lines that name the host (its host name, or its first label).
+fn hosts_file(text: &str, host: &str, id: &mut Identity) {
+    let host = host.to_ascii_lowercase();
+    let short = host.split('.').next().unwrap_or(&host).to_string();
+    for l in text.lines() {
+        let mut w = no_comment(l).split_whitespace();
+        let Some(addr) = w.next() else { continue };
+        let names: Vec<String> = w.map(str::to_ascii_lowercase).collect();
+        // its host name, its first label, or (for a short host name) a full name with that label
+        let ours = names.iter().any(|n| {
+            *n == host
+                || *n == short
+                || (!host.contains('.') && n.split('.').next() == Some(short.as_str()))
+        });
+        if ours {
+            id.add_addr(addr, "etc/hosts");
+            for n in &names {
+                id.add_name(n, "etc/hosts");
+            }
+        }
+    }
+}
+
+/// Netplan YAML: the items of every `addresses:` key that is not under `nameservers:`.
+fn netplan(text: &str, from: &str, id: &mut Identity) {
+    let mut stack: Vec<(usize, String)> = vec![];
+    let mut in_list: Option<usize> = None; // indentation of the `addresses:` key
+    for l in text.lines() {
+        let t = no_comment(l);
+        if t.is_empty() {
+            continue;
+        }
+        let ind = l.len() - l.trim_start().len();
+        if let Some(k) = in_list {
+            if ind > k && t.starts_with('-') {
+                id.add_addr(t.trim_start_matches('-'), from);
+                continue;
+            }
+            in_list = None;
+        }
+        let Some((key, val)) = t.trim_start_matches("- ").split_once(':') else { continue };
+        let key = key.trim().trim_matches('"').to_string();
+        while stack.last().is_some_and(|(i, _)| *i >= ind) {
+            stack.pop();
+        }
+        let under_ns = stack.iter().any(|(_, k)| k == "nameservers");
+        if key == "addresses" && !under_ns {
+            let v = val.trim();
+            if v.starts_with('[') {
+                for a in v.trim_matches(|c| c == '[' || c == ']').split(',') {
+                    id.add_addr(a, from);
+                }
+            } else if v.is_empty() {
+                in_list = Some(ind);
+            }
+        }
+        stack.push((ind, key));
+    }
+}
+
+/// Postfix `main.cf` parameters (last assignment wins), `$name` expanded once.
+fn postfix(text: &str, id: &mut Identity) {
+    let from = "etc/postfix/main.cf";
+    let mut params: Vec<(String, String)> = vec![];
+    let mut last: Option<usize> = None;
+    for l in text.lines() {
+        if l.trim_start().starts_with('#') || l.trim().is_empty() {
+            continue;
+        }
+        if l.starts_with(char::is_whitespace) {
+            if let Some(p) = last.and_then(|i| params.get_mut(i)) {
+                p.1.push(' ');
+                p.1.push_str(l.trim());
+            }
+            continue;
+        }
+        if let Some((k, v)) = l.split_once('=') {
+            let k = k.trim().to_string();
+            params.retain(|(x, _)| *x != k);
+            params.push((k, v.trim().to_string()));
+            last = Some(params.len() - 1);
+        }
+    }
+    let get = |k: &str| params.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
+    let expand = |v: String| {
+        let mut v = v;
+        for k in ["myhostname", "mydomain"] {
+            if let Some(x) = get(k) {
+                v = v.replace(&format!("${{{k}}}"), &x).replace(&format!("${k}"), &x);
+            }
+        }
+        v
+    };
+    let myhostname = get("myhostname").map(expand);
+    if let Some(h) = &myhostname {
+        id.add_name(h, from);
+    }
+    let mydomain = get("mydomain").map(expand).or_else(|| {
+        myhostname.as_ref().and_then(|h| h.split_once('.').map(|(_, d)| d.to_string()))
+    });
+    if let Some(d) = mydomain.filter(|d| d.contains('.') && !d.contains('$')) {
+        let d = d.trim().to_ascii_lowercase();
+        if !id.domains.iter().any(|(x, _)| *x == d) {
+            id.domains.push((d, from.to_string()));
+        }
+    }
+    if let Some(o) = get("myorigin").map(expand).filter(|o| !o.starts_with('/')) {
+        // myorigin is the domain appended to local senders: a name of ours only if it names a host
+        if myhostname.as_deref() == Some(o.as_str()) {
+            id.add_name(&o, from);
+        }
+    }
+    for k in ["inet_interfaces", "proxy_interfaces"] {
+        if let Some(v) = get(k).map(expand) {
+            for a in v.split(|c: char| c == ',' || c.is_whitespace()) {
+                id.add_addr(a, from);
+            }
+        }
+    }
+}
+
+/// FreeBSD `rc.conf`: `ifconfig_IF="inet A …"`, `ifconfig_IF_ipv6="inet6 A …"`,
+/// `ifconfig_IF_aliasN="inet A/32"`.
+fn rc_conf(text: &str, id: &mut Identity) {
+    for l in text.lines() {
+        let t = no_comment(l);
+        let Some((k, v)) = t.split_once('=') else { continue };
+        if !k.trim().starts_with("ifconfig_") {
+            continue;
+        }
+        let v = v.trim().trim_matches('"').trim_matches('\'');
+        let mut w = v.split_whitespace();
+        while let Some(x) = w.next() {
+            if x == "inet" || x == "inet6" {
+                if let Some(a) = w.next() {
+                    id.add_addr(a, "etc/rc.conf");
+                }
+            }
+        }
+    }
+}
+
+/// Reads the host's addresses and names from its configuration (see the module doc).
+pub fn discover_identity(root: &Path, host: Option<(&str, &str)>) -> Identity {
+    let mut id = Identity::default();
+    if let Some((h, from)) = host {
+        id.add_name(h, from);
+    }
+    let host = host.map(|(h, _)| h);
+    if let (Some(t), Some(h)) = (read_text(root, "etc/hosts"), host) {
+        hosts_file(&t, h, &mut id);
+    }
+    if let Some(t) = read_text(root, "etc/network/interfaces") {
+        for l in t.lines() {
+            let mut w = no_comment(l).split_whitespace();
+            if w.next() == Some("address") {
+                if let Some(a) = w.next() {
+                    id.add_addr(a, "etc/network/interfaces");
+                }
+            }
+        }
+    }
+    for f in files_in(root, "etc/netplan", "", ".yaml") {
+        if let Some(t) = read_text(root, &f) {
+            netplan(&t, &f, &mut id);
+        }
+    }
+    for f in files_in(root, "etc/sysconfig/network-scripts", "ifcfg-", "") {
+        if f.ends_with("ifcfg-lo") {
+            continue;
+        }
+        let Some(t) = read_text(root, &f) else { continue };
+        for l in t.lines() {
+            let Some((k, v)) = no_comment(l).split_once('=') else { continue };
+            let k = k.trim();
+            let is_v4 =
+                k.strip_prefix("IPADDR").is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
+            if is_v4 || k == "IPV6ADDR" || k == "IPV6ADDR_SECONDARIES" {
+                for a in v.trim().trim_matches('"').trim_matches('\'').split_whitespace() {
+                    id.add_addr(a, &f);
+                }
+            }
+        }
+    }
+    for f in files_in(root, "etc/NetworkManager/system-connections", "", ".nmconnection") {
+        let Some(t) = read_text(root, &f) else { continue };
+        for l in t.lines() {
+            let Some((k, v)) = no_comment(l).split_once('=') else { continue };
+            let k = k.trim();
+            if k.strip_prefix("address")
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+            {
+                // `address1=192.0.2.10/24,192.0.2.1` (address, then gateway)
+                if let Some(a) = v.split(',').next() {
+                    id.add_addr(a, &f);
+                }
+            }
+        }
+    }
+    if let Some(t) = read_text(root, "etc/rc.conf") {
+        rc_conf(&t, &mut id);
+    }
+    if let Some(t) = read_text(root, "etc/mailname") {
+        if let Some(n) = t.lines().map(no_comment).find(|l| !l.is_empty()) {
+            id.add_name(n, "etc/mailname");
+        }
+    }
+    if let Some(t) = read_text(root, "etc/postfix/main.cf") {
+        postfix(&t, &mut id);
+    }
+    for f in ["etc/mail/local-host-names", "etc/mail/sendmail.cw"] {
+        if let Some(t) = read_text(root, f) {
+            for l in t.lines() {
+                let n = no_comment(l);
+                if !n.is_empty() {
+                    id.add_name(n, f);
+                }
+            }
+        }
+    }
+    id
 }
 
 #[cfg(test)]
@@ -382,5 +693,95 @@ mod tests {
         let (tz, from) = f.zone.unwrap();
         assert_eq!(tz, chrono_tz::America::New_York);
         assert!(from.starts_with("etc/localtime ->"));
+    }
+    #[test]
+    fn identity_from_network_and_mail_configuration() {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        for dir in [
+            "etc/network",
+            "etc/netplan",
+            "etc/sysconfig/network-scripts",
+            "etc/NetworkManager/system-connections",
+            "etc/postfix",
+            "etc/mail",
+        ] {
+            std::fs::create_dir_all(r.join(dir)).unwrap();
+        }
+        let w = |f: &str, t: &str| std::fs::write(r.join(f), t).unwrap();
+        w("etc/hostname", "mail\n");
+        w(
+            "etc/hosts",
+            "127.0.0.1\tlocalhost\n127.0.1.1\tmail.example.jp mail\n192.0.2.10  mail.example.jp mail # lan\n192.0.2.30 mx.example.jp mx\n::1 localhost ip6-localhost ip6-loopback\n",
+        );
+        w(
+            "etc/network/interfaces",
+            "auto lo\niface lo inet loopback\nauto eth1\niface eth1 inet static\n    address 203.0.113.10/24\n    gateway 203.0.113.1\n",
+        );
+        w(
+            "etc/netplan/50-cloud-init.yaml",
+            "network:\n  version: 2\n  ethernets:\n    eth0:\n      addresses:\n        - 198.51.100.20/24\n        - \"2001:db8::20/64\"\n      nameservers:\n        addresses: [192.0.2.53, 192.0.2.54]\n    eth2:\n      addresses: [198.51.100.21/24]\n",
+        );
+        w(
+            "etc/sysconfig/network-scripts/ifcfg-eth3",
+            "DEVICE=eth3\nIPADDR=10.0.0.3\nIPADDR1=10.0.0.4\nPREFIX=24\nIPV6ADDR=2001:db8:1::3/64\nDNS1=10.0.0.53\n",
+        );
+        w("etc/sysconfig/network-scripts/ifcfg-lo", "IPADDR=127.0.0.1\n");
+        w(
+            "etc/NetworkManager/system-connections/wired.nmconnection",
+            "[connection]\nid=wired\n[ipv4]\naddress1=10.1.0.5/24,10.1.0.1\ndns=10.1.0.53;\nmethod=manual\n",
+        );
+        w("etc/mailname", "mail.example.jp\n");
+        w(
+            "etc/postfix/main.cf",
+            "# comment\nmyhostname = smtp.example.jp\nmydomain = example.jp\nmyorigin = $mydomain\ninet_interfaces = 127.0.0.1,\n  192.0.2.11\nproxy_interfaces = 203.0.113.99\n",
+        );
+        w("etc/mail/local-host-names", "# names\nexample.jp\nmail2.example.jp\n");
+        let f = discover(r);
+        let id = f.identity;
+        let addrs: Vec<(&str, &str)> =
+            id.addresses.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(
+            addrs,
+            [
+                ("192.0.2.10", "etc/hosts"),
+                ("203.0.113.10", "etc/network/interfaces"),
+                ("198.51.100.20", "etc/netplan/50-cloud-init.yaml"),
+                ("2001:db8::20", "etc/netplan/50-cloud-init.yaml"),
+                ("198.51.100.21", "etc/netplan/50-cloud-init.yaml"),
+                ("10.0.0.3", "etc/sysconfig/network-scripts/ifcfg-eth3"),
+                ("10.0.0.4", "etc/sysconfig/network-scripts/ifcfg-eth3"),
+                ("2001:db8:1::3", "etc/sysconfig/network-scripts/ifcfg-eth3"),
+                ("10.1.0.5", "etc/NetworkManager/system-connections/wired.nmconnection"),
+                ("192.0.2.11", "etc/postfix/main.cf"),
+                ("203.0.113.99", "etc/postfix/main.cf"),
+            ]
+        );
+        let names: Vec<(&str, &str)> =
+            id.names.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(
+            names,
+            [
+                ("mail", "etc/hostname"),
+                ("mail.example.jp", "etc/hosts"),
+                ("smtp.example.jp", "etc/postfix/main.cf"),
+                ("example.jp", "etc/mail/local-host-names"),
+                ("mail2.example.jp", "etc/mail/local-host-names"),
+            ]
+        );
+        assert_eq!(id.domains, [("example.jp".to_string(), "etc/postfix/main.cf".to_string())]);
+        // FreeBSD
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        std::fs::create_dir_all(r.join("etc")).unwrap();
+        std::fs::write(
+            r.join("etc/rc.conf"),
+            "hostname=\"bsd.example.org\"\nifconfig_em0=\"inet 192.0.2.40 netmask 255.255.255.0\"\nifconfig_em0_ipv6=\"inet6 2001:db8::40 prefixlen 64\"\nifconfig_em0_alias0=\"inet 192.0.2.41/32\"\nifconfig_em1=\"DHCP\"\n",
+        )
+        .unwrap();
+        let id = discover(r).identity;
+        let a: Vec<&str> = id.addresses.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(a, ["192.0.2.40", "2001:db8::40", "192.0.2.41"]);
+        assert_eq!(id.names, [("bsd.example.org".to_string(), "etc/rc.conf".to_string())]);
     }
 }

@@ -369,6 +369,19 @@ fn investigation(d: &mut Doc<'_>, inv: &Investigation) -> io::Result<()> {
     Ok(())
 }
 
+/// One message of an mbox and its report.
+#[derive(Debug, Clone)]
+pub struct Numbered {
+    /// 1-based position in the mbox.
+    pub number: usize,
+    /// Line of its postmark in the file.
+    pub line: usize,
+    /// The postmark (`From sender date`).
+    pub postmark: String,
+    /// Its report.
+    pub report: Report,
+}
+
 /// Writes the report.
 pub fn write(out: &mut dyn Write, r: &Report, f: Format) -> io::Result<()> {
     if f == Format::Json {
@@ -378,18 +391,63 @@ pub fn write(out: &mut dyn Write, r: &Report, f: Format) -> io::Result<()> {
     }
     let mut d = Doc { out, f };
     if f == Format::Html {
-        writeln!(
-            d.out,
-            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>jikoku complaint</title>\n<style>body{{font-family:sans-serif;max-width:80em;margin:auto}}table{{border-collapse:collapse;font-size:90%}}td,th{{border:1px solid #aaa;padding:2px 6px;vertical-align:top}}</style></head><body>"
-        )?;
+        html_head(&mut d)?;
     }
+    body(&mut d, r, "")?;
+    if f == Format::Html {
+        writeln!(d.out, "</body></html>")?;
+    }
+    Ok(())
+}
+
+/// Writes the reports of the messages of an mbox, numbered: one document (JSON: `{"mbox":
+/// [{number, line, postmark, report}]}`; the others: one section per message).
+pub fn write_many(out: &mut dyn Write, rs: &[Numbered], f: Format) -> io::Result<()> {
+    if f == Format::Json {
+        let mut list = vec![];
+        for n in rs {
+            list.push(serde_json::json!({
+                "number": n.number,
+                "line": n.line,
+                "postmark": n.postmark,
+                "report": serde_json::to_value(&n.report).map_err(io::Error::other)?,
+            }));
+        }
+        let v = serde_json::json!({ "mbox": list });
+        serde_json::to_writer_pretty(&mut *out, &v).map_err(io::Error::other)?;
+        return writeln!(out);
+    }
+    let mut d = Doc { out, f };
+    if f == Format::Html {
+        html_head(&mut d)?;
+    }
+    d.h(1, &format!("mbox: {} complaints", rs.len()))?;
+    for n in rs {
+        let prefix =
+            format!("Message {} of {} (line {}: {}): ", n.number, rs.len(), n.line, n.postmark);
+        body(&mut d, &n.report, &prefix)?;
+    }
+    if f == Format::Html {
+        writeln!(d.out, "</body></html>")?;
+    }
+    Ok(())
+}
+
+fn html_head(d: &mut Doc<'_>) -> io::Result<()> {
+    writeln!(
+        d.out,
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>jikoku complaint</title>\n<style>body{{font-family:sans-serif;max-width:80em;margin:auto}}table{{border-collapse:collapse;font-size:90%}}td,th{{border:1px solid #aaa;padding:2px 6px;vertical-align:top}}</style></head><body>"
+    )
+}
+
+fn body(d: &mut Doc<'_>, r: &Report, prefix: &str) -> io::Result<()> {
     let c = &r.complaint;
     let subject = vs(c.get("subject"));
     let from = vs(c.get("from"));
     d.h(
         2,
         &format!(
-            "Incident note: complaint{}{}",
+            "{prefix}Incident note: complaint{}{}",
             if subject.is_empty() { String::new() } else { format!(" \"{subject}\"") },
             if from.is_empty() { String::new() } else { format!(" from {from}") }
         ),
@@ -535,7 +593,7 @@ pub fn write(out: &mut dyn Write, r: &Report, f: Format) -> io::Result<()> {
         d.p(&t)?;
     }
     for inv in &r.investigations {
-        investigation(&mut d, inv)?;
+        investigation(d, inv)?;
     }
     if !r.unconfirmed.is_empty() {
         d.h(3, "Not confirmed")?;
@@ -544,9 +602,6 @@ pub fn write(out: &mut dyn Write, r: &Report, f: Format) -> io::Result<()> {
     if !r.notes.is_empty() {
         d.h(3, "Reading notes")?;
         d.bullets(&r.notes)?;
-    }
-    if f == Format::Html {
-        writeln!(d.out, "</body></html>")?;
     }
     Ok(())
 }

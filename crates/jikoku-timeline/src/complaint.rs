@@ -88,6 +88,19 @@ impl Ours {
     }
 }
 
+/// A host's own addresses and names, as its image states them (the index's manifest).
+#[derive(Debug, Clone, Default)]
+pub struct OurHost {
+    /// The host (`host.name` of its events).
+    pub host: String,
+    /// (address, file that states it).
+    pub addresses: Vec<(String, String)>,
+    /// (name, file), lower case.
+    pub names: Vec<(String, String)>,
+    /// (mail domain, file).
+    pub domains: Vec<(String, String)>,
+}
+
 /// What [`investigate`] needs besides the complaint.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -101,6 +114,22 @@ pub struct Options {
     /// parent domains (`mail.example.jp` → `example.jp`) then bound the names matched by first
     /// label only.
     pub confirmed: Vec<String>,
+    /// Our hosts' own addresses and names (from their images).
+    pub identities: Vec<OurHost>,
+}
+
+fn same_ip(a: &str, b: &str) -> bool {
+    let canon = |s: &str| {
+        s.trim().parse::<IpAddr>().ok().map(|ip| match ip {
+            IpAddr::V6(v) => v.to_ipv4_mapped().map_or(IpAddr::V6(v), IpAddr::V4),
+            v4 => v4,
+        })
+    };
+    matches!((canon(a), canon(b)), (Some(x), Some(y)) if x == y)
+}
+
+fn norm_name(n: &str) -> String {
+    n.trim().trim_end_matches('.').to_ascii_lowercase()
 }
 
 impl Options {
@@ -115,23 +144,81 @@ impl Options {
             .map(|(_, h)| h.as_str())
     }
 
-    /// Ours: under an `--ours` domain, or the full name of a host of the index, or — only when
-    /// no `--ours` domain is given — a name whose first label is a host of the index.
-    fn name_is_ours(&self, name: &str) -> bool {
-        if self.ours.iter().any(|o| o.has_name(name)) || self.exact_host(name) {
-            return true;
+    /// The host whose image names `name` (exactly), and the file that says so.
+    pub fn named_by_image(&self, name: &str) -> Option<(&str, &str)> {
+        let n = norm_name(name);
+        self.identities.iter().find_map(|h| {
+            h.names.iter().find(|(x, _)| *x == n).map(|(_, f)| (h.host.as_str(), f.as_str()))
+        })
+    }
+
+    /// The host whose image states address `ip`, and the file that says so.
+    pub fn address_of(&self, ip: &str) -> Option<(&str, &str)> {
+        self.identities.iter().find_map(|h| {
+            h.addresses
+                .iter()
+                .find(|(x, _)| same_ip(x, ip))
+                .map(|(_, f)| (h.host.as_str(), f.as_str()))
+        })
+    }
+
+    /// Why `name` is ours (None: it is not), and whether only its first label says so.
+    fn name_reason(&self, name: &str) -> Option<(String, bool)> {
+        if let Some(d) = self.ours.iter().find(|o| o.has_name(name)) {
+            let Ours::Domain(d) = d else { return None };
+            return Some((format!("{name} is under --ours {d}"), false));
         }
-        if self.index_host(name).is_none() || self.ours.iter().any(|o| matches!(o, Ours::Domain(_)))
-        {
-            return false;
+        if let Some((h, f)) = self.named_by_image(name) {
+            return Some((format!("{name} is a name of {h} ({f})"), false));
         }
-        // first label only: within the domains of the names the index confirmed, if any
+        if self.exact_host(name) {
+            return Some((format!("{name} is a host of the index"), false));
+        }
+        let host = self.index_host(name)?;
+        if self.ours.iter().any(|o| matches!(o, Ours::Domain(_))) {
+            return None;
+        }
+        // a host whose image states its full names: another name with its first label is not it
+        if let Some(id) = self.identities.iter().find(|i| i.host.eq_ignore_ascii_case(host)) {
+            if id.names.iter().any(|(n, _)| n.contains('.')) {
+                return None;
+            }
+        }
+        // first label only: within the domains of the names the index confirmed, and the mail
+        // domains our images state, if any
         let domains: Vec<Ours> = self
             .confirmed
             .iter()
             .filter_map(|c| c.split_once('.').map(|(_, d)| Ours::Domain(d.to_ascii_lowercase())))
+            .chain(
+                self.identities
+                    .iter()
+                    .flat_map(|i| i.domains.iter())
+                    .map(|(d, _)| Ours::Domain(d.to_ascii_lowercase())),
+            )
             .collect();
-        domains.is_empty() || domains.iter().any(|d| d.has_name(name))
+        if !(domains.is_empty() || domains.iter().any(|d| d.has_name(name))) {
+            return None;
+        }
+        let confirmed = self.confirmed.iter().any(|c| c.eq_ignore_ascii_case(name));
+        Some((
+            if confirmed {
+                format!(
+                    "its first label names {host}, a host of the index, whose log has the hop's id as a queue id"
+                )
+            } else {
+                format!("its first label names {host}, a host of the index")
+            },
+            !confirmed,
+        ))
+    }
+
+    /// Ours: under an `--ours` domain, a name of one of our hosts (its image), the full name of
+    /// a host of the index, or — only when no `--ours` domain is given — a name whose first
+    /// label is a host of the index (see [`Options::name_reason`]).
+    #[cfg(test)]
+    fn name_is_ours(&self, name: &str) -> bool {
+        self.name_reason(name).is_some()
     }
 
     fn exact_host(&self, name: &str) -> bool {
@@ -139,14 +226,24 @@ impl Options {
     }
 
     /// Judged ours by the first label only (no `--ours` domain, not the host's full name).
+    #[cfg(test)]
     fn by_first_label(&self, name: &str) -> bool {
-        !self.ours.iter().any(|o| o.has_name(name))
-            && !self.exact_host(name)
-            && !self.confirmed.iter().any(|c| c.eq_ignore_ascii_case(name))
+        self.name_reason(name).is_some_and(|(_, f)| f)
+    }
+
+    /// Why an address is ours: an `--ours` block, or an address our images state.
+    fn ip_reason(&self, ip: &str) -> Option<(String, Option<String>)> {
+        if let Some((h, f)) = self.address_of(ip) {
+            return Some((format!("{ip} is {h}'s address ({f})"), Some(h.to_string())));
+        }
+        self.ours.iter().find(|o| o.has_ip(ip)).map(|o| {
+            let Ours::Net(n, b) = o else { return (String::new(), None) };
+            (format!("{ip} is in --ours {n}/{b}"), None)
+        })
     }
 
     fn ip_is_ours(&self, ip: &str) -> bool {
-        self.ours.iter().any(|o| o.has_ip(ip))
+        self.ip_reason(ip).is_some()
     }
 }
 
@@ -202,6 +299,9 @@ pub struct HopView {
     /// The index host, when ours.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// Why it is judged ours (names and addresses of our hosts, with the file that states them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ours_because: Vec<String>,
     /// Parsed parts.
     pub received: Value,
     /// Its time.
@@ -358,17 +458,70 @@ fn rfc3339(ns: i64) -> String {
     DateTime::from_timestamp_nanos(ns).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
-fn judge(m: &Message, o: &Options) -> (Vec<Role>, Vec<Option<String>>) {
-    let ours: Vec<bool> = m
-        .hops
-        .iter()
-        .map(|h| h.received.by_name.as_deref().is_some_and(|b| o.name_is_ours(b)))
-        .collect();
+/// For each hop: ours or not, why, the host, and whether only a first label says so.
+struct Judged {
+    roles: Vec<Role>,
+    hosts: Vec<Option<String>>,
+    why: Vec<Vec<String>>,
+    first_label_only: Vec<bool>,
+}
+
+fn judge(m: &Message, o: &Options) -> Judged {
+    let n = m.hops.len();
+    let mut ours: Vec<bool> = Vec::with_capacity(n);
+    let mut why: Vec<Vec<String>> = Vec::with_capacity(n);
+    let mut host: Vec<Option<String>> = Vec::with_capacity(n);
+    let mut first_label_only: Vec<bool> = Vec::with_capacity(n);
+    for (i, h) in m.hops.iter().enumerate() {
+        let by = h.received.by_name.as_deref();
+        let mut is_ours = false;
+        let mut w = vec![];
+        let mut hh = None;
+        let mut fl = false;
+        if let Some((r, f)) = by.and_then(|b| o.name_reason(b)) {
+            is_ours = true;
+            fl = f;
+            w.push(format!("by {}: {r}", by.unwrap_or("")));
+            hh = by.and_then(|b| {
+                o.named_by_image(b)
+                    .map(|(h, _)| h.to_string())
+                    .or_else(|| o.index_host(b).map(str::to_string))
+            });
+        }
+        // The receiver above saw the message come from one of our addresses (or our reverse
+        // DNS name): this hop is ours. Only a receiver we trust counts: one above all our hops,
+        // or one of ours (a hop below our hops may be forged).
+        let above = i.checked_sub(1).and_then(|a| m.hops.get(a));
+        let trusted = ours.last().copied().unwrap_or(false) || !ours.iter().any(|x| *x);
+        if let (Some(above), true) = (above, trusted) {
+            let rcv = above.received.by_name.as_deref().unwrap_or("the next receiver");
+            let by_ip = above.received.from_ip.as_deref().and_then(|ip| o.ip_reason(ip));
+            let by_rdns = above.received.from_rdns.as_deref().and_then(|d| {
+                o.named_by_image(d).map(|(h, f)| {
+                    (format!("{d} (its reverse DNS) is a name of {h} ({f})"), Some(h.to_string()))
+                })
+            });
+            if let Some((r, from_host)) = by_ip.or(by_rdns) {
+                is_ours = true;
+                fl = false;
+                w.push(format!(
+                    "hop {} (by {rcv}) received the message from it: {r}",
+                    i.saturating_sub(1)
+                ));
+                if hh.is_none() {
+                    hh = from_host;
+                }
+            }
+        }
+        ours.push(is_ours);
+        why.push(w);
+        host.push(hh);
+        first_label_only.push(fl);
+    }
     let first_ours = ours.iter().position(|x| *x); // topmost (last in time)
     let last_ours = ours.iter().rposition(|x| *x); // earliest
     let mut roles = vec![];
-    let mut hosts = vec![];
-    for (i, h) in m.hops.iter().enumerate() {
+    for i in 0..n {
         let role = match (first_ours, last_ours) {
             (Some(f), Some(l)) if i >= f && i <= l => {
                 if ours.get(i).copied().unwrap_or(false) {
@@ -383,13 +536,13 @@ fn judge(m: &Message, o: &Options) -> (Vec<Role>, Vec<Option<String>>) {
             _ => Role::Unknown,
         };
         roles.push(role);
-        hosts.push(if role == Role::Ours {
-            h.received.by_name.as_deref().and_then(|b| o.index_host(b)).map(str::to_string)
-        } else {
-            None
-        });
     }
-    (roles, hosts)
+    for (h, r) in host.iter_mut().zip(&roles) {
+        if *r != Role::Ours {
+            *h = None;
+        }
+    }
+    Judged { roles, hosts: host, why, first_label_only }
 }
 
 fn handed_by(h: &Hop) -> Option<String> {
@@ -413,16 +566,18 @@ fn handed_by(h: &Hop) -> Option<String> {
 }
 
 fn view(m: &Message, o: &Options) -> MessageView {
-    let (roles, hosts) = judge(m, o);
+    let j = judge(m, o);
+    let roles = &j.roles;
     let hops: Vec<HopView> = m
         .hops
         .iter()
-        .zip(roles.iter().zip(hosts))
-        .map(|(h, (role, host))| HopView {
+        .zip(roles.iter().zip(j.hosts.iter().zip(&j.why)))
+        .map(|(h, (role, (host, why)))| HopView {
             index: h.index,
             line: h.line,
             role: *role,
-            host,
+            host: host.clone(),
+            ours_because: if *role == Role::Ours { why.clone() } else { vec![] },
             received: h.received.to_json(),
             time: time_json(&h.time),
             raw: h.received.raw.clone(),
@@ -433,13 +588,20 @@ fn view(m: &Message, o: &Options) -> MessageView {
     let mut trust = vec![];
     match (entry, top) {
         (Some(e), Some(t)) => {
-            let by = |i: usize| {
-                m.hops.get(i).and_then(|h| h.received.by_name.clone()).unwrap_or_default()
-            };
+            let mut names: Vec<String> = vec![];
+            for (h, r) in m.hops.iter().zip(roles) {
+                if let (Role::Ours, Some(b)) = (r, &h.received.by_name) {
+                    if !names.contains(b) {
+                        names.push(b.clone());
+                    }
+                }
+            }
             trust.push(format!(
-                "hops {t}–{e} were written by our host{} ({}): they can be checked against our logs",
-                if t == e { "" } else { "s" },
-                by(e)
+                "{} written by our host{} ({}): {} be checked against our logs",
+                if t == e { format!("hop {t} was") } else { format!("hops {t}–{e} were") },
+                if names.len() > 1 { "s" } else { "" },
+                names.join(", "),
+                if t == e { "it can" } else { "they can" }
             ));
             if t > 0 {
                 trust.push(format!(
@@ -455,8 +617,14 @@ fn view(m: &Message, o: &Options) -> MessageView {
                 ));
             }
             for (i, h) in m.hops.iter().enumerate() {
-                let by = h.received.by_name.as_deref().unwrap_or("");
-                if roles.get(i) == Some(&Role::Ours) && o.by_first_label(by) {
+                let by = h.received.by_name.as_deref().unwrap_or("?");
+                if roles.get(i) != Some(&Role::Ours) {
+                    continue;
+                }
+                if let Some(w) = j.why.get(i).filter(|w| !w.is_empty()) {
+                    trust.push(format!("hop {i} is ours: {}", w.join("; ")));
+                }
+                if j.first_label_only.get(i).copied().unwrap_or(false) {
                     trust.push(format!(
                         "hop {i} (by {by}) is judged ours because its first label names a host of the index (and its id was not found there); give --ours DOMAIN to be sure (then only names under it count)"
                     ));
@@ -464,9 +632,9 @@ fn view(m: &Message, o: &Options) -> MessageView {
             }
             if let Some(h) = m.hops.get(e) {
                 if let Some(ip) = &h.received.from_ip {
-                    if o.ip_is_ours(ip) {
+                    if let Some((r, _)) = o.ip_reason(ip) {
                         trust.push(format!(
-                            "our entry hop received it from {ip}, which is ours too (--ours)"
+                            "our entry hop received it from {ip}, which is ours too: {r}"
                         ));
                     }
                 }
@@ -558,9 +726,10 @@ pub fn plan(c: &Complaint, o: &Options) -> (Vec<MessageView>, Vec<Probe>, Vec<St
                 };
                 if let Some(p) = h.time.as_ref().and_then(|t| t.parsed.as_ref().ok()) {
                     if let Some(t) = p.utc.timestamp_nanos_opt() {
+                        let (why, host) = o.ip_reason(ip).unwrap_or_default();
                         probes.push(Probe {
                             label: format!(
-                                "hop {} at line {}: {} received it from our address {ip}",
+                                "hop {} at line {}: {} received it from our address ({why})",
                                 h.index,
                                 h.line,
                                 h.received.by_name.as_deref().unwrap_or("?")
@@ -570,7 +739,7 @@ pub fn plan(c: &Complaint, o: &Options) -> (Vec<MessageView>, Vec<Probe>, Vec<St
                             utc: p.to_rfc3339(),
                             offset: p.local().format("%:z").to_string(),
                             window: o.window,
-                            host: None,
+                            host,
                             ips: vec![ip.to_string()],
                             queue_ids: vec![],
                             message_id: m.message_id.clone(),

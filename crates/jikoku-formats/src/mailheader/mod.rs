@@ -16,7 +16,9 @@
 //! Pure: bytes in, values out; no I/O, no clock. Times are read with
 //! [`jikoku_time::human::parse_human`] in the zone they state.
 
+pub mod charset;
 pub mod facts;
+pub mod mbox;
 pub mod received;
 
 use jikoku_time::human::{HumanTime, parse_human};
@@ -490,6 +492,8 @@ fn collect(text: &str, encoded: bool, level: usize, c: &mut Complaint) {
     let lines: Vec<&str> = text.lines().collect();
     let raw = scan(&lines);
     let mut prev_ct: Option<(String, usize)> = None; // content type of the previous block and its end
+    // encoded bodies decoded and read on their own: their raw lines hold no facts
+    let mut decoded_bodies: Vec<(usize, usize)> = vec![];
     for b in &raw {
         let ct = content_type(b);
         let attached_as =
@@ -537,10 +541,22 @@ fn collect(text: &str, encoded: bool, level: usize, c: &mut Complaint) {
                 "quoted-printable" => Some(qp_decode(&body)),
                 _ => None,
             };
+            let part_charset = b
+                .fields
+                .iter()
+                .find(|f| f.name.eq_ignore_ascii_case("content-type"))
+                .and_then(|f| param(&f.value, "charset"));
             match (enc, decoded) {
                 ("base64" | "quoted-printable", Some(bytes)) if !bytes.is_empty() => {
-                    let t = jikoku_core::escape::bytes_to_text(&bytes);
+                    let (t, cs) = charset::decode(&bytes, part_charset.as_deref());
+                    if let Some(cs) = cs {
+                        c.notes.push(format!(
+                            "line {}: a {enc} part in {cs} was decoded and converted",
+                            b.start + 1
+                        ));
+                    }
                     collect(&t, true, level + 1, c);
+                    decoded_bodies.push((s, e));
                 }
                 ("base64", None) => c
                     .notes
@@ -549,27 +565,15 @@ fn collect(text: &str, encoded: bool, level: usize, c: &mut Complaint) {
             }
         }
         if let Some(t) = ct {
-            if let Some(bd) = b
-                .fields
-                .iter()
-                .find(|f| f.name.eq_ignore_ascii_case("content-type"))
-                .and_then(|f| param(&f.value, "charset"))
-            {
-                let cs = bd.to_ascii_lowercase();
-                if cs.contains("2022") || cs.contains("shift") || cs.contains("euc") {
-                    c.notes.push(format!(
-                        "line {}: text in charset {bd} is read as bytes (not converted)",
-                        b.start + 1
-                    ));
-                }
-            }
             prev_ct = Some((t, b.end));
         } else {
             prev_ct = None;
         }
     }
     if !encoded || level > 0 {
-        facts::find(text, &raw_ranges(&raw), encoded, &mut c.facts);
+        let mut skip = raw_ranges(&raw);
+        skip.extend(decoded_bodies);
+        facts::find(text, &skip, encoded, &mut c.facts);
     }
 }
 
@@ -583,6 +587,12 @@ fn strip_id(s: &str) -> String {
         (Some(a), Some(b)) if a < b => t.get(a + 1..b).unwrap_or(t).to_string(),
         _ => t.to_string(),
     }
+}
+
+/// A header value with its RFC 2047 words decoded, trimmed (a value folded right after the
+/// field name starts with the fold's white space).
+fn decoded(v: &str) -> String {
+    charset::decode_words(v).trim().to_string()
 }
 
 fn message_of(i: usize, b: &HeaderBlock) -> Message {
@@ -602,9 +612,9 @@ fn message_of(i: usize, b: &HeaderBlock) -> Message {
         hops,
         message_id: b.get("message-id").map(strip_id).filter(|s| !s.is_empty()),
         date: b.get("date").map(HeaderTime::read),
-        from: b.get("from").map(str::to_string),
-        to: b.get("to").map(str::to_string),
-        subject: b.get("subject").map(str::to_string),
+        from: b.get("from").map(decoded),
+        to: b.get("to").map(decoded),
+        subject: b.get("subject").map(decoded),
         return_path: b.get("return-path").map(strip_id),
         x_originating_ip: b.get("x-originating-ip").and_then(received::ip_of),
     }
@@ -628,13 +638,16 @@ fn arf_of(b: &HeaderBlock) -> ArfReport {
     }
 }
 
-/// Reads a complaint (see the module doc). Never fails; bytes that are not UTF-8 are kept as
-/// `\xNN` escapes.
+/// Reads a complaint (see the module doc). Never fails. Each line is converted from the charset
+/// declared above it or detected ([`charset::decode_lines`]: ISO-2022-JP, Shift_JIS, EUC-JP, …);
+/// bytes that no charset explains are kept as `\xNN` escapes. For an mbox, split it first
+/// ([`mbox::split`]) and read each message.
 pub fn read_complaint(bytes: &[u8]) -> Complaint {
-    let text = jikoku_core::escape::bytes_to_text(bytes);
-    // mbox: each "From " line starts a message; the blocks after it are read the same way.
-    let text = text.replace("\r\n", "\n");
+    let (text, used) = charset::decode_lines(bytes);
     let mut c = Complaint::default();
+    for (cs, n) in used {
+        c.notes.push(format!("{n} line{} converted from {cs}", if n == 1 { "" } else { "s" }));
+    }
     collect(&text, false, 0, &mut c);
     for (i, b) in c.blocks.iter().enumerate() {
         match b.origin {
