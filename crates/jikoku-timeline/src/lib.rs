@@ -806,8 +806,11 @@ pub fn answer_with<E>(
     let mut every = sessions(&all);
     // The sessions active at TIME, and the su sessions whose commands are listed under one
     // of them: only their events and commands are read whole.
-    let active: std::collections::HashSet<usize> =
-        (0..every.len()).filter(|i| every.get(*i).is_some_and(|x| x.active_at(q.t))).collect();
+    // A `--host` focus is decided on the session's host (its start and end events are on it).
+    let on_focus_host = |h: &str| q.hosts.is_empty() || q.hosts.iter().any(|w| w == h);
+    let active: std::collections::HashSet<usize> = (0..every.len())
+        .filter(|i| every.get(*i).is_some_and(|x| x.active_at(q.t) && on_focus_host(&x.host)))
+        .collect();
     let mut relevant = active.clone();
     for (i, p) in parents(&every).into_iter().enumerate() {
         if p.is_some_and(|p| active.contains(&p)) {
@@ -889,6 +892,9 @@ pub fn answer_with<E>(
     let mut running = vec![false; all.len()];
     for (i, e) in all.iter().enumerate() {
         if !s(e, "event.dataset").unwrap_or("").starts_with("acct.") {
+            continue;
+        }
+        if !on_focus_host(s(e, "host.name").unwrap_or("")) {
             continue;
         }
         if let (Some(start), Some(end)) = (times.get(i).copied().flatten(), end_of(e)) {
@@ -1159,11 +1165,16 @@ mod tests {
             ("2002-05-08T17:11:00Z", vec!["kenji".to_string()]),
             ("2002-05-08T17:11:00Z", vec!["nobody".to_string()]),
             ("2002-05-08T10:10:00Z", vec![]),
+            ("2002-05-08T17:05:00Z", vec!["host:mail".to_string()]),
+            ("2002-05-08T17:05:00Z", vec!["host:www".to_string()]),
         ] {
+            let (hosts, users): (Vec<String>, Vec<String>) =
+                focus.into_iter().partition(|f| f.starts_with("host:"));
             let q = Question {
                 t: ts(&json!({ "@timestamp": t })).unwrap(),
                 window: 60_000_000_000,
-                users: focus,
+                users,
+                hosts: hosts.iter().map(|h| h.trim_start_matches("host:").to_string()).collect(),
                 ..Default::default()
             };
             let near: Vec<Value> = evs
