@@ -216,7 +216,7 @@ pub fn mail(data: &[u8]) {
             let mut input: &[u8] = rest;
             let _ = p.parse(&mut input, &ParseOptions::default(), &mut |r| {
                 check(&r, rest.len());
-                events.push(r.event);
+                events.push(*r.event);
             });
         }
         for f in jikoku_formats::mail::flow::build_flows(&events) {

@@ -65,7 +65,10 @@ fn run_case(dir: &Path) -> Result<(), String> {
             path: p.clone(),
         };
         let report = process_file(&input, &opts, &mut |e| {
-            got.push_str(&serde_json::to_string(e).unwrap());
+            let json = serde_json::to_string(e).unwrap();
+            // The hand-written writer `jikoku parse` uses must give the same bytes.
+            assert_eq!(e.to_json(), json, "Event::write_json differs from serde_json");
+            got.push_str(&json);
             got.push('\n');
         })
         .map_err(|e| e.to_string())?;

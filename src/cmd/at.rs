@@ -26,24 +26,29 @@ pub fn run(a: AtArgs) -> anyhow::Result<ExitCode> {
     }
     let window = (window_s * 1e9) as i64;
     let index = super::events::EventSource::open(a.index.as_deref(), &a.engine, &a.table)?;
-    let near = index.search("", Some(t - window), Some(t + window), None)?;
+    let q = Question { t, window, ips: a.ip.clone(), users: a.user.clone(), hosts: a.host.clone() };
     // Session and process context: starts up to a day before TIME, ends up to a day after;
     // sudo and accounting records to show the commands run in the sessions.
     let day = 86_400_000_000_000i64;
-    let mut context = index.search(
-        "(event.action:ssh-login AND event.outcome:success) OR (event.action:su AND event.outcome:success) OR event.action:login OR event.dataset:acct* OR event.dataset:lastcomm* OR event.dataset:sudo*",
-        Some(t - day),
-        Some(t + window),
-        None,
-    )?;
-    context.extend(index.search(
-        "event.action:session-closed OR event.action:ssh-disconnect OR event.action:logout",
-        Some(t - day),
-        Some(t + day),
-        None,
-    )?);
-    let q = Question { t, window, ips: a.ip.clone(), users: a.user.clone(), hosts: a.host.clone() };
-    let ans = answer(&q, &near, &context);
+    let starts = "(event.action:ssh-login AND event.outcome:success) OR (event.action:su AND event.outcome:success) OR event.action:login OR event.dataset:acct* OR event.dataset:lastcomm* OR event.dataset:sudo*";
+    let ends = "event.action:session-closed OR event.action:ssh-disconnect OR event.action:logout";
+    let ans = match &index {
+        super::events::EventSource::Index(case) => {
+            // Context as light events (columns only); whole events only for what is shown.
+            let snap = case.snapshot().map_err(|e| UserError(e.to_string()))?;
+            let near = snap.search_running("", Some(t - window), Some(t + window), None, None)?;
+            let mut context = snap.search_keys(starts, Some(t - day), Some(t + window), None)?;
+            context.extend(snap.search_keys(ends, Some(t - day), Some(t + day), None)?);
+            let mut fetch = |refs: &[u64]| snap.fetch(refs);
+            jikoku_timeline::answer_with(&q, &near, context, &mut fetch)?
+        }
+        other => {
+            let near = other.search("", Some(t - window), Some(t + window), None)?;
+            let mut context = other.search(starts, Some(t - day), Some(t + window), None)?;
+            context.extend(other.search(ends, Some(t - day), Some(t + day), None)?);
+            answer(&q, &near, &context)
+        }
+    };
     enum Out {
         Text(jikoku_report::at::Format),
         Html,

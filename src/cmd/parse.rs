@@ -24,6 +24,7 @@ pub fn run(a: ParseArgs) -> anyhow::Result<ExitCode> {
     };
     // Mail events kept for the flows (only mail: the rest is streamed and forgotten).
     let mut mail: Vec<jikoku_core::Event> = vec![];
+    let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut emit = |e: &jikoku_core::Event| {
         if want_flows && e.event.dataset.starts_with("mail.") {
             mail.push(e.clone());
@@ -31,9 +32,10 @@ pub fn run(a: ParseArgs) -> anyhow::Result<ExitCode> {
         if write_err.is_some() || !want_events {
             return;
         }
-        let r = serde_json::to_writer(&mut out, e)
-            .map_err(std::io::Error::from)
-            .and_then(|_| out.write_all(b"\n"));
+        buf.clear();
+        e.write_json(&mut buf);
+        buf.push(b'\n');
+        let r = out.write_all(&buf);
         if let Err(err) = r {
             write_err = Some(err);
         }

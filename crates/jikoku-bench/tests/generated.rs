@@ -21,6 +21,8 @@ fn jikoku_reads_every_generated_record_without_error() {
         let report = process_streaming(&input, &Options::default(), &mut |_| true, &mut |e| {
             events += 1;
             assert!(!e.is_error(), "{}: {:?}", f.path, e.error.message);
+            // `jikoku parse` writes events with the hand-written writer: same bytes as serde.
+            assert_eq!(e.to_json(), serde_json::to_string(&e).unwrap(), "{}", f.path);
             *datasets.entry(e.event.dataset.to_string()).or_default() += 1;
             if e.source.ip.as_deref() == Some("203.0.113.66")
                 && e.event.outcome.as_deref() == Some("failure")

@@ -26,6 +26,17 @@ pub struct Timestamp {
 impl Timestamp {
     /// RFC 3339 in UTC with `Z`, keeping the source's sub-second digits.
     pub fn to_rfc3339(&self) -> String {
+        let mut out = String::with_capacity(32);
+        let digits = match self.digits {
+            0 => 0,
+            1..=3 => 3,
+            4..=6 => 6,
+            _ => 9,
+        };
+        if crate::timefmt::write_datetime(&mut out, &self.utc.naive_utc(), digits) {
+            out.push('Z');
+            return out;
+        }
         let fmt = match self.digits {
             0 => SecondsFormat::Secs,
             1..=3 => SecondsFormat::Millis,
@@ -589,6 +600,11 @@ impl Event {
             self.jikoku.mail.extra.insert(key.to_string(), value.into());
             return;
         }
+        // The family's map exists after its first field: found without allocating its name.
+        if let Some(Value::Object(m)) = self.jikoku.extra.get_mut(family) {
+            m.insert(key.to_string(), value.into());
+            return;
+        }
         let entry = self
             .jikoku
             .extra
@@ -609,6 +625,9 @@ impl Event {
 
     /// Serializes to one line of JSON.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+        let mut out = Vec::with_capacity(1024);
+        self.write_json(&mut out);
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }

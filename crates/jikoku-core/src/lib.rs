@@ -19,5 +19,7 @@
 pub mod escape;
 pub mod event;
 pub mod fields;
+pub mod json;
+pub mod timefmt;
 
 pub use event::*;

@@ -38,7 +38,8 @@ pub mod utmp;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     /// The event, with every field the parser could fill. `@timestamp` is left empty.
-    pub event: Event,
+    /// Boxed: an [`Event`] is ~2 KB, and a record passes through several sinks by value.
+    pub event: Box<Event>,
     /// The time as written; `None` for pipeline errors and records with no time.
     pub time: Option<RawTime>,
 }
@@ -46,7 +47,7 @@ pub struct Record {
 impl Record {
     /// A record with a time.
     pub fn new(event: Event, time: RawTime) -> Self {
-        Record { event, time: Some(time) }
+        Record { event: Box::new(event), time: Some(time) }
     }
 
     /// A `pipeline_error` record for a line or binary record that could not be parsed.
@@ -60,7 +61,7 @@ impl Record {
         let mut event = Event::pipeline_error(dataset, original, reason);
         event.log.offset = Some(offset);
         event.jikoku.line = line;
-        Record { event, time: None }
+        Record { event: Box::new(event), time: None }
     }
 
     /// True for pipeline errors.

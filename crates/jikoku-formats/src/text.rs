@@ -69,7 +69,7 @@ pub fn comment_record(text: &str, offset: u64, line: u64) -> crate::Record {
     e.event.original = Some(text.to_string());
     e.log.offset = Some(offset);
     e.jikoku.line = Some(line);
-    crate::Record { event: e, time: None }
+    crate::Record { event: Box::new(e), time: None }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ fn parse(text: &str) -> Vec<Event> {
     let p = registry::find("syslog").unwrap();
     let mut out = vec![];
     let mut input = text.as_bytes();
-    p.parse(&mut input, &Default::default(), &mut |r| out.push(r.event)).unwrap();
+    p.parse(&mut input, &Default::default(), &mut |r| out.push(*r.event)).unwrap();
     out
 }
 

@@ -65,7 +65,7 @@ fn golden(name: &str, custom: bool, recs: &[Record]) {
 fn events(recs: &[Record]) -> Vec<&Event> {
     recs.iter()
         .filter(|r| !r.is_error() && r.event.event.dataset != "text.comment")
-        .map(|r| &r.event)
+        .map(|r| &*r.event)
         .collect()
 }
 

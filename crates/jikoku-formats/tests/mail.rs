@@ -562,7 +562,7 @@ fn real_sample_long_queue_ids_and_pam() {
 }
 
 fn raw_events(name: &str) -> Vec<jikoku_core::Event> {
-    parse(name).into_iter().map(|r| r.event).collect()
+    parse(name).into_iter().map(|r| *r.event).collect()
 }
 
 #[test]
@@ -630,7 +630,7 @@ fn postfix_flows_split_on_reused_queue_id() {
         let parser = registry::find("syslog").unwrap();
         let mut out = Vec::new();
         parser
-            .parse(&mut line.as_bytes(), &ParseOptions::default(), &mut |r| out.push(r.event))
+            .parse(&mut line.as_bytes(), &ParseOptions::default(), &mut |r| out.push(*r.event))
             .unwrap();
         out.remove(0)
     };

@@ -41,7 +41,7 @@ fn parse_with(p: &dyn Parser, rel: &str) -> Vec<Record> {
 }
 
 fn events(recs: &[Record]) -> Vec<&Event> {
-    recs.iter().filter(|r| !r.is_error()).map(|r| &r.event).collect()
+    recs.iter().filter(|r| !r.is_error()).map(|r| &*r.event).collect()
 }
 
 fn extra<'a>(e: &'a Event, k: &str) -> Option<&'a str> {
@@ -876,7 +876,7 @@ fn syslog_through_the_syslog_parser() {
         let recs = parse_with(syslog.as_ref(), rel);
         assert!(recs.iter().all(|r| !r.is_error()), "{rel}");
         let via_parser: Vec<&Event> =
-            recs.iter().map(|r| &r.event).filter(|e| e.event.dataset == "sudo.syslog").collect();
+            recs.iter().map(|r| &*r.event).filter(|e| e.event.dataset == "sudo.syslog").collect();
         let (direct, _) = syslog_events(rel);
         assert_eq!(via_parser.len(), direct.len(), "{rel}");
         for (a, b) in via_parser.iter().zip(&direct) {

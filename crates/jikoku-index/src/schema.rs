@@ -2,7 +2,7 @@
 //!
 //! Every indexed field is listed in [`FIELDS`] with its dotted event name (the name used in
 //! queries) and its kind. The whole event is stored as JSON in [`STORED_EVENT`] (zstd-compressed
-//! doc store, 64 KiB blocks), so results are complete events. `@timestamp` is an i64 of UTC
+//! doc store, level 9, 256 KiB blocks), so results are complete events. `@timestamp` is an i64 of UTC
 //! nanoseconds (FAST), so sub-second order is kept; `jikoku.seq` (source number × 2^32 + record
 //! number) gives a stable tie-break.
 //!
@@ -10,6 +10,10 @@
 //! bare words search `message` and `event.original` directly (no third copy of both);
 //! `@timestamp` is not stored twice (the stored event holds it); numbers (`@timestamp`, pids,
 //! ports, offsets, line numbers) are fast columns without a term index.
+//!
+//! Version 3: the keyword fields of [`KEY_COLUMNS`], `event.duration`, `jikoku.time.zone` and
+//! the text of a non-canonical `source.ip` are also columns, so that `jikoku at` builds its
+//! sessions and links its commands from columns and fetches only the events it prints.
 
 use tantivy::schema::{
     Field, IndexRecordOption, IpAddrOptions, NumericOptions, STORED, Schema, TextFieldIndexing,
@@ -17,7 +21,7 @@ use tantivy::schema::{
 };
 
 /// Bumped whenever the schema changes; written in the index's commit payload.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Name of the stored event field.
 pub const STORED_EVENT: &str = "_event";
@@ -28,6 +32,28 @@ pub const SEQ: &str = "_seq";
 /// `process.end` in UTC nanoseconds (accounting records), so that `at` fetches only the
 /// processes still running at its time.
 pub const PROCESS_END_NS: &str = "_end";
+/// `event.duration` in nanoseconds (a column only: a login record's duration ends its session).
+pub const DURATION_NS: &str = "_dur";
+/// `jikoku.time.zone` (a column only).
+pub const ZONE: &str = "_zone";
+/// `source.ip` as written, when it is not the address's canonical form (the `source.ip` column
+/// holds the address; this column, usually empty, the text that differs).
+pub const SOURCE_IP_TEXT: &str = "_sip";
+
+/// Keyword fields that are also columns (FAST), so that `at` reads session and command keys
+/// without fetching stored events: see [`crate::Snapshot::search_keys`].
+pub const KEY_COLUMNS: &[&str] = &[
+    "host.name",
+    "event.action",
+    "event.outcome",
+    "event.dataset",
+    "user.name",
+    "user.target.name",
+    "source.address",
+    "process.name",
+    "jikoku.tty",
+    "jikoku.source.sha256",
+];
 
 /// How a field is indexed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +132,12 @@ pub struct Fields {
     pub seq: Field,
     /// `process.end` nanoseconds.
     pub end: Field,
+    /// `event.duration` nanoseconds.
+    pub duration: Field,
+    /// `jikoku.time.zone`.
+    pub zone: Field,
+    /// `source.ip` as written when not canonical.
+    pub source_ip_text: Field,
     /// `message` (text): bare words search it and [`Fields::original`].
     pub message: Field,
     /// `event.original` (text).
@@ -129,6 +161,10 @@ impl Fields {
         let ts = b.add_i64_field(TIMESTAMP_NS, NumericOptions::default().set_fast());
         let seq = b.add_u64_field(SEQ, NumericOptions::default().set_fast());
         let end = b.add_i64_field(PROCESS_END_NS, NumericOptions::default().set_fast());
+        let duration = b.add_i64_field(DURATION_NS, NumericOptions::default().set_fast());
+        let column_only = TextOptions::default().set_fast(Some("raw"));
+        let zone = b.add_text_field(ZONE, column_only.clone());
+        let source_ip_text = b.add_text_field(SOURCE_IP_TEXT, column_only);
         // No field norms anywhere: they only serve scoring, and results are ordered by time.
         let keyword = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -146,6 +182,9 @@ impl Fields {
         for (name, kind) in FIELDS {
             let n = tantivy_name(name);
             let f = match kind {
+                Kind::Keyword if KEY_COLUMNS.contains(name) => {
+                    b.add_text_field(&n, keyword.clone().set_fast(Some("raw")))
+                }
                 Kind::Keyword => b.add_text_field(&n, keyword.clone()),
                 Kind::I64 => b.add_i64_field(&n, NumericOptions::default().set_fast()),
                 Kind::Ip => {
@@ -159,7 +198,19 @@ impl Fields {
             indexed.iter().find(|(n, _, _)| *n == dotted).map(|(_, _, f)| *f).unwrap_or(event)
         };
         let (message, original) = (find("message"), find("event.original"));
-        Fields { schema: b.build(), event, ts, seq, end, message, original, indexed }
+        Fields {
+            schema: b.build(),
+            event,
+            ts,
+            seq,
+            end,
+            duration,
+            zone,
+            source_ip_text,
+            message,
+            original,
+            indexed,
+        }
     }
 
     /// The indexed field of a dotted name.

@@ -286,14 +286,14 @@ pub fn process_owned(
 ) -> Result<(SourceReport, Vec<Event>), Error> {
     let mut records: Vec<Record> = vec![];
     let (mut report, mtime) = read_source(display, opened, opts, &mut |r| records.push(r))?;
-    let plan = TimePlan::new(records.iter().map(|r| r.time.as_ref()), opts, mtime, &mut report);
+    let mut plan = TimePlan::new(records.iter().map(|r| r.time.as_ref()), opts, mtime, &mut report);
     let mut events = Vec::with_capacity(records.len());
     let mut state = ResolveState::default();
     for (i, mut r) in records.into_iter().enumerate() {
         plan.resolve(i, &mut r, opts, &mut report, &mut state);
         finish_event(&mut r.event, display, &report.sha256, opts);
         count(&mut report, &r);
-        events.push(r.event);
+        events.push(*r.event);
     }
     state.warn(&mut report);
     if !gate(&report) {
@@ -302,9 +302,16 @@ pub fn process_owned(
     Ok((report, events))
 }
 
-/// Parses a file in two passes: the first finds the years (and the hashes and counts) keeping
-/// only each record's month and day; `gate` then sees the report; the second parses again and
-/// hands each event to `emit` as soon as it is resolved. Memory does not grow with the file.
+/// Parses a file, handing each event to `emit` as soon as it is resolved; `gate` sees the
+/// report (hashes) before the first event and none is emitted when it returns false. Memory does
+/// not grow with the file.
+///
+/// One pass when it can: the source's hashes are taken first (a plain read, or decompress and
+/// hash), then it is parsed once, each record resolved and emitted at once, as long as every
+/// record carries its year or `--year` is given (the year of a yearless record then follows
+/// from the records before it). At the first yearless record without `--year` the year
+/// depends on the *last* record (the file's mtime anchors it): the parse goes on collecting
+/// only times, and a second pass emits the records from that one on.
 pub fn process_streaming(
     input: &Input,
     opts: &Options,
@@ -312,46 +319,110 @@ pub fn process_streaming(
     emit: &mut dyn FnMut(Event),
 ) -> Result<SourceReport, Error> {
     let io = |e| Error::Io { path: input.display.clone(), source: e };
-    // Pass 1: times only.
+    // The hashes first, so that `gate` can answer before the first event.
+    let hashed = source::hash_source(&input.path, opts.limits).map_err(io)?;
     let mut times: Vec<Option<(Option<i32>, u8, u8)>> = vec![];
-    let mut probe = |r: Record| times.push(r.time.map(|t| (t.year, t.month as u8, t.day as u8)));
-    let (mut report, mtime) = read_source(
-        &input.display,
-        open_with(&input.path, opts.limits).map_err(io)?,
-        opts,
-        &mut probe,
-    )?;
-    let raw: Vec<Option<jikoku_time::RawTime>> = times
-        .iter()
-        .map(|t| {
-            t.map(|(y, m, d)| jikoku_time::RawTime::new(y, u32::from(m), u32::from(d), 0, 0, 0))
-        })
-        .collect();
-    let plan = TimePlan::new(raw.iter().map(Option::as_ref), opts, mtime, &mut report);
-    drop(raw);
-    report.records = times.len() as u64;
-    if !gate(&report) {
-        return Ok(report);
-    }
-    // Pass 2: resolve and hand on each event, reading exactly as many stored bytes as pass 1
-    // hashed (a file that grows in between is indexed as it was first read).
-    let pass1_sha = report.sha256.clone();
-    let pass1_bytes = report.read_bytes;
     let mut second = SourceReport::default();
     let mut state = ResolveState::default();
-    let mut i = 0usize;
-    let (r2, _) = read_source(
+    let mut stream = TimePlan::streaming(opts, &mut second);
+    // A source that cannot be read to its end is read as before: hashes from the first pass,
+    // events from the second.
+    let mut live = hashed.complete;
+    let limit = if hashed.complete { hashed.stored_bytes } else { u64::MAX };
+    let mut gated: Option<bool> = None;
+    let mut emitted = 0usize;
+    // Pass 1: every record resolved and emitted while `live`; times kept for a second pass.
+    let (mut report, mtime) = read_source(
         &input.display,
-        open_prefix(&input.path, opts.limits, pass1_bytes).map_err(io)?,
+        open_prefix(&input.path, opts.limits, limit).map_err(io)?,
         opts,
         &mut |mut r: Record| {
-            plan.resolve(i, &mut r, opts, &mut second, &mut state);
-            finish_event(&mut r.event, &input.display, &pass1_sha, opts);
+            times.push(r.time.as_ref().map(|t| (t.year, t.month as u8, t.day as u8)));
+            if !live {
+                return;
+            }
+            if opts.year.is_none() && r.time.as_ref().is_some_and(|t| t.year.is_none()) {
+                live = false;
+                return;
+            }
+            if gated.is_none() {
+                let early = SourceReport {
+                    path: input.display.clone(),
+                    sha256: hashed.sha256.clone(),
+                    content_sha256: hashed.content_sha256.clone(),
+                    read_bytes: hashed.stored_bytes,
+                    ..Default::default()
+                };
+                gated = Some(gate(&early));
+            }
+            if gated != Some(true) {
+                live = false;
+                return;
+            }
+            stream.resolve(times.len() - 1, &mut r, opts, &mut second, &mut state);
+            finish_event(&mut r.event, &input.display, &hashed.sha256, opts);
             count(&mut second, &r);
-            i += 1;
-            emit(r.event);
+            emitted += 1;
+            emit(*r.event);
         },
     )?;
+    let pass1_sha = report.sha256.clone();
+    let pass1_records = times.len();
+    let (sha, stored) = if hashed.complete {
+        report.sha256.clone_from(&hashed.sha256);
+        report.content_sha256.clone_from(&hashed.content_sha256);
+        report.read_bytes = hashed.stored_bytes;
+        (hashed.sha256, hashed.stored_bytes)
+    } else {
+        (report.sha256.clone(), report.read_bytes)
+    };
+    if live && gated.is_none() && !gate(&report) {
+        // No record at all, gated out.
+        report.records = 0;
+        return Ok(report);
+    }
+    let mut i = emitted;
+    let mut pass2_sha = pass1_sha.clone();
+    if live {
+        stream.finish(&mut report);
+    } else {
+        let raw: Vec<Option<jikoku_time::RawTime>> = times
+            .iter()
+            .map(|t| {
+                t.map(|(y, m, d)| jikoku_time::RawTime::new(y, u32::from(m), u32::from(d), 0, 0, 0))
+            })
+            .collect();
+        let mut plan = TimePlan::new(raw.iter().map(Option::as_ref), opts, mtime, &mut report);
+        drop(raw);
+        if gated.is_none() {
+            report.records = times.len() as u64;
+            if !gate(&report) {
+                return Ok(report);
+            }
+        } else if gated == Some(false) {
+            report.records = times.len() as u64;
+            return Ok(report);
+        }
+        // Pass 2: the records not emitted yet, reading exactly the stored bytes hashed.
+        let mut j = 0usize;
+        let (r2, _) = read_source(
+            &input.display,
+            open_prefix(&input.path, opts.limits, stored).map_err(io)?,
+            opts,
+            &mut |mut r: Record| {
+                j += 1;
+                if j <= emitted {
+                    return;
+                }
+                plan.resolve(i, &mut r, opts, &mut second, &mut state);
+                finish_event(&mut r.event, &input.display, &sha, opts);
+                count(&mut second, &r);
+                i += 1;
+                emit(*r.event);
+            },
+        )?;
+        pass2_sha = r2.sha256;
+    }
     state.warn(&mut report);
     report.records = second.records;
     report.events = second.events;
@@ -362,16 +433,16 @@ pub fn process_streaming(
         report.zone_source = second.zone_source;
     }
     let now = std::fs::metadata(&input.path).map(|m| m.len()).ok();
-    if r2.sha256 != pass1_sha || i != times.len() {
+    if pass1_sha != sha || pass2_sha != sha || i != pass1_records {
         report.warnings.push(format!(
             "the source changed while it was read (SHA-256 {} then {}; {} then {i} records): re-acquire it",
-            pass1_sha,
-            r2.sha256,
-            times.len()
+            sha,
+            if pass2_sha != sha { &pass2_sha } else { &pass1_sha },
+            pass1_records
         ));
     } else if let Some(now) = now.filter(|n| *n != report.size) {
         report.warnings.push(format!(
-            "the source changed while it was read ({} bytes when opened, {now} now): the {pass1_bytes} bytes read first (SHA-256 {pass1_sha}) were indexed; re-acquire it",
+            "the source changed while it was read ({} bytes when opened, {now} now): the {stored} bytes read first (SHA-256 {sha}) were indexed; re-acquire it",
             report.size
         ));
     }
@@ -501,6 +572,8 @@ struct TimePlan {
     zone_source: ZoneSource,
     base: Option<(i32, jikoku_time::YearOrigin)>,
     rel: Vec<i32>,
+    /// One pass: relative years found as the records come (`--year`, or only dated records).
+    stream: Option<YearInference>,
 }
 
 /// What resolving a source's records found, for its warnings.
@@ -521,6 +594,35 @@ impl ResolveState {
 }
 
 impl TimePlan {
+    /// The plan of a single pass: the zone from the options, the base year from `--year`
+    /// (the first yearless record is in that year), relative years as records come.
+    fn streaming(opts: &Options, report: &mut SourceReport) -> TimePlan {
+        let (zone, zone_source) = match opts.tz {
+            Some(tz) => (tz, opts.tz_source.unwrap_or(ZoneSource::Option)),
+            None => (Tz::UTC, ZoneSource::Default),
+        };
+        report.zone = zone.name().to_string();
+        report.zone_source = zone_source.as_str();
+        let base = opts.year.map(|y| (y, jikoku_time::YearOrigin::Option));
+        TimePlan { zone, zone_source, base, rel: vec![], stream: Some(YearInference::new()) }
+    }
+
+    /// After a single pass: the report's year decision, as [`TimePlan::new`] states it.
+    fn finish(&self, report: &mut SourceReport) {
+        let Some(inference) = &self.stream else { return };
+        if !inference.saw_yearless() {
+            return;
+        }
+        if let Some((y, o)) = self.base {
+            let last = y + inference.last_relative();
+            report.year = Some(if last == y {
+                format!("{y} ({})", o.as_str())
+            } else {
+                format!("{y}–{last} ({})", o.as_str())
+            });
+        }
+    }
+
     fn new<'a>(
         times: impl Iterator<Item = Option<&'a jikoku_time::RawTime>>,
         opts: &Options,
@@ -586,12 +688,12 @@ impl TimePlan {
                 }
             });
         }
-        TimePlan { zone, zone_source, base, rel }
+        TimePlan { zone, zone_source, base, rel, stream: None }
     }
 
     /// Resolves record `i` (in file order).
     fn resolve(
-        &self,
+        &mut self,
         i: usize,
         r: &mut Record,
         opts: &Options,
@@ -599,7 +701,18 @@ impl TimePlan {
         st: &mut ResolveState,
     ) {
         let Some(t) = &r.time else { return };
-        let rel = self.rel.get(i).copied().unwrap_or_else(|| self.rel.last().copied().unwrap_or(0));
+        let rel = match &mut self.stream {
+            Some(inference) => match t.year {
+                None => inference.observe(t),
+                Some(y) => {
+                    inference.observe_dated(y);
+                    0
+                }
+            },
+            None => {
+                self.rel.get(i).copied().unwrap_or_else(|| self.rel.last().copied().unwrap_or(0))
+            }
+        };
         let host = r.event.host.name.as_deref().or(opts.host.as_deref());
         let (zone, zone_source) = opts.zone_for(host, (self.zone, self.zone_source));
         let ctx = TimeContext { zone, zone_source, skew_seconds: opts.skew_for(host) };
@@ -619,9 +732,10 @@ impl TimePlan {
                     report.zone.clone_from(&res.zone);
                     report.zone_source = res.zone_source.as_str();
                 }
-                res.apply(&mut r.event);
-                if res.skew_seconds != 0.0 {
-                    shift_process_times(&mut r.event, res.skew_seconds);
+                let skew = res.skew_seconds;
+                res.apply_owned(&mut r.event);
+                if skew != 0.0 {
+                    shift_process_times(&mut r.event, skew);
                 }
             }
             Err(err) if t.year.is_none() && year.is_none() => {

@@ -247,6 +247,44 @@ pub fn open_reader_with(inner: Box<dyn Read>, limits: Limits) -> io::Result<Open
     })
 }
 
+/// A source's hashes, taken before it is parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hashed {
+    /// SHA-256 (hex) of the stored bytes.
+    pub sha256: String,
+    /// SHA-256 (hex) of the decompressed content.
+    pub content_sha256: String,
+    /// Stored bytes read.
+    pub stored_bytes: u64,
+    /// False when a read error (corrupt compression, a decompression ceiling) stopped it.
+    pub complete: bool,
+}
+
+/// Reads a source once to its end (decompressing it when compressed) for its hashes.
+pub fn hash_source(path: &Path, limits: Limits) -> io::Result<Hashed> {
+    let mut o = open_with(path, limits)?;
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut complete = true;
+    loop {
+        match o.reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // A read error (corrupt compression, a bomb): the parse meets it and reports it.
+            Err(_) => {
+                complete = false;
+                break;
+            }
+        }
+    }
+    Ok(Hashed {
+        sha256: o.sha256(),
+        content_sha256: o.content_sha256(),
+        stored_bytes: o.stored_bytes(),
+        complete,
+    })
+}
+
 /// SHA-256 (hex) of a file's stored bytes, read once, read-only.
 pub fn sha256_file(path: &Path) -> io::Result<String> {
     let mut f = open_read_only(path)?;

@@ -1,5 +1,8 @@
-//! A source that grows or is truncated while it is read. Files are read twice (years first,
-//! then events); the file is changed between the two passes, at the moment `gate` runs.
+//! A source that grows or is truncated while it is read. Its hashes are taken first; then it
+//! is read once when `--year` is given (`opts()`), twice without it (years first, then events:
+//! `two_pass()`, the year anchored on the file's mtime). The file is changed at the moment
+//! `gate` runs: before the first event, after the hashes (and after the first pass when there
+//! are two).
 //! - Grown: the second pass reads exactly the stored bytes the first pass hashed; the events are
 //!   those of the file as first read (consistent with its recorded SHA-256), and a warning says
 //!   the file changed and must be re-acquired.
@@ -17,6 +20,11 @@ fn opts() -> Options {
     Options { tz: Some(chrono_tz::UTC), year: Some(2024), ..Default::default() }
 }
 
+/// Without `--year`: yearless lines need the whole file's times first (two passes).
+fn two_pass() -> Options {
+    Options { year: None, ..opts() }
+}
+
 fn sha(b: &[u8]) -> String {
     jikoku_ingest::open_reader(Box::new(std::io::Cursor::new(b.to_vec())))
         .map(|mut o| {
@@ -28,6 +36,12 @@ fn sha(b: &[u8]) -> String {
 
 #[test]
 fn a_file_that_grows_while_read_is_indexed_as_first_read() {
+    for o in [opts(), two_pass()] {
+        grows(&o);
+    }
+}
+
+fn grows(o: &Options) {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("grow.log");
     std::fs::write(&p, LINES).unwrap();
@@ -35,7 +49,7 @@ fn a_file_that_grows_while_read_is_indexed_as_first_read() {
     let mut messages = vec![];
     let report = process_streaming(
         &input,
-        &opts(),
+        o,
         &mut |_| {
             let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
             f.write_all(b"Jan  1 00:00:04 h app[1]: four\nJan  1 00:00:05 h app[1]: five\n")
@@ -66,9 +80,10 @@ fn a_file_truncated_while_read_keeps_what_is_left_and_says_so() {
     let input = Input { path: p.clone(), display: "trunc.log".into() };
     let mut messages = vec![];
     let first_line = LINES.lines().next().unwrap().len() as u64 + 1;
+    // Two passes: the first read all three records; the second finds one.
     let report = process_streaming(
         &input,
-        &opts(),
+        &two_pass(),
         &mut |_| {
             std::fs::OpenOptions::new().write(true).open(&p).unwrap().set_len(first_line).unwrap();
             true
@@ -94,7 +109,75 @@ fn an_unchanged_file_has_no_warning() {
     let p = d.path().join("same.log");
     std::fs::write(&p, LINES).unwrap();
     let input = Input { path: p, display: "same.log".into() };
-    let report = process_streaming(&input, &opts(), &mut |_| true, &mut |_| {}).unwrap();
-    assert_eq!(report.events, 3);
-    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    for o in [opts(), two_pass()] {
+        let report = process_streaming(&input, &o, &mut |_| true, &mut |_| {}).unwrap();
+        assert_eq!(report.events, 3);
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
+}
+
+/// One pass, two passes, or one pass that falls back to a second at its first yearless record:
+/// the events and counts are those of the in-memory path (`process_file`), byte for byte.
+#[test]
+fn streaming_gives_the_events_of_the_in_memory_path() {
+    let dated = "2025-03-01T10:00:00+09:00 h app[1]: a\n2025-03-01T10:00:01+09:00 h app[1]: b\n";
+    let cases: [(&str, String); 5] = [
+        ("dated", dated.to_string()),
+        ("yearless", LINES.to_string()),
+        (
+            "dated then yearless",
+            format!("{dated}Dec 31 23:59:59 h app[1]: c\nJan  1 00:00:00 h app[1]: d\n"),
+        ),
+        ("yearless then dated", format!("Dec 31 23:59:59 h app[1]: c\n{dated}")),
+        ("errors only", "\u{1}\u{2}\n".to_string()),
+    ];
+    for (what, text) in cases {
+        for o in [opts(), two_pass()] {
+            let d = tempfile::tempdir().unwrap();
+            let p = d.path().join("x.log");
+            std::fs::write(&p, &text).unwrap();
+            let input = Input { path: p, display: "x.log".into() };
+            let o = Options { format: Some("syslog".into()), ..o };
+            let mut want = vec![];
+            let r1 =
+                jikoku_ingest::process_file(&input, &o, &mut |e| want.push(e.to_json())).unwrap();
+            let mut got = vec![];
+            let mut gates = 0;
+            let r2 = process_streaming(
+                &input,
+                &o,
+                &mut |_| {
+                    gates += 1;
+                    true
+                },
+                &mut |e| got.push(e.to_json()),
+            )
+            .unwrap();
+            assert_eq!(got, want, "{what} (year {:?})", o.year);
+            assert_eq!(gates, 1, "{what}");
+            assert_eq!(
+                (
+                    r2.records,
+                    r2.events,
+                    r2.errors,
+                    &r2.year,
+                    &r2.sha256,
+                    &r2.first_yearless,
+                    &r2.zone
+                ),
+                (
+                    r1.records,
+                    r1.events,
+                    r1.errors,
+                    &r1.year,
+                    &r1.sha256,
+                    &r1.first_yearless,
+                    &r1.zone
+                ),
+                "{what} (year {:?})",
+                o.year
+            );
+            assert_eq!(r2.warnings, r1.warnings, "{what}");
+        }
+    }
 }

@@ -184,6 +184,29 @@ pub struct Resolved {
 }
 
 impl Resolved {
+    /// As [`Resolved::apply`], moving the strings into the event instead of copying them.
+    pub fn apply_owned(self, e: &mut Event) {
+        e.timestamp = Some(self.timestamp);
+        let t = &mut e.jikoku.time;
+        t.local = Some(self.local);
+        t.zone = Some(self.zone);
+        t.zone_source = Some(Cow::Borrowed(self.zone_source.as_str()));
+        match self.year_origin {
+            None => t.year = Some(Cow::Borrowed("record")),
+            Some(o) => {
+                t.year = Some(Cow::Borrowed("inferred"));
+                t.year_source = Some(Cow::Borrowed(o.as_str()));
+            }
+        }
+        t.skew_seconds = Some(self.skew_seconds);
+        if self.ambiguous {
+            t.ambiguous = Some(true);
+        }
+        if self.note.is_some() {
+            t.note = self.note;
+        }
+    }
+
     /// Writes `@timestamp` and `jikoku.time.*` into an event.
     pub fn apply(&self, e: &mut Event) {
         e.timestamp = Some(self.timestamp);
@@ -209,12 +232,17 @@ impl Resolved {
 }
 
 fn fmt_offset(secs: i32) -> String {
-    let sign = if secs < 0 { '-' } else { '+' };
-    let a = secs.unsigned_abs();
-    format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
+    let mut s = String::with_capacity(6);
+    jikoku_core::timefmt::write_offset(&mut s, secs);
+    s
 }
 
 fn fmt_local(naive: &NaiveDateTime, digits: u8, offset_secs: i32) -> String {
+    let mut s = String::with_capacity(40);
+    if jikoku_core::timefmt::write_datetime(&mut s, naive, digits) {
+        jikoku_core::timefmt::write_offset(&mut s, offset_secs);
+        return s;
+    }
     let mut s = naive.format("%Y-%m-%dT%H:%M:%S").to_string();
     if digits > 0 {
         let frac = format!("{:09}", naive.and_utc().timestamp_subsec_nanos());

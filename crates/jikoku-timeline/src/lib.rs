@@ -21,9 +21,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// `a.b.c` of an event.
+///
+/// A *light* event (see [`answer_with`]) is flat: its keys are the dotted names.
 pub fn get<'a>(e: &'a Value, dotted: &str) -> Option<&'a Value> {
-    if dotted == "@timestamp" {
-        return e.get("@timestamp");
+    if let Some(v) = e.get(dotted) {
+        return Some(v);
     }
     dotted.split('.').try_fold(e, |v, k| v.get(k))
 }
@@ -128,11 +130,14 @@ fn pid(e: &Value) -> Option<i64> {
 /// Pairs session starts and ends found in `events` (any order; sorted here).
 pub fn sessions(events: &[Value]) -> Vec<Session> {
     let mut evs: Vec<&Value> = events.iter().filter(|e| ts(e).is_some()).collect();
-    evs.sort_by_key(|e| ts(e).unwrap_or(i64::MIN));
+    evs.sort_by_cached_key(|e| ts(e).unwrap_or(i64::MIN));
     let mut out: Vec<Session> = vec![];
     // Open sessions by (host, pid) for sshd/su, and by (host, user, peer, port) for sshd's
     // `Disconnected from user` written by another pid.
     let mut by_pid: BTreeMap<(String, i64), usize> = BTreeMap::new();
+    // ssh sessions by (host, user, peer), in order.
+    type Peer = (String, String, Option<String>);
+    let mut ssh: std::collections::HashMap<Peer, Vec<usize>> = Default::default();
     for e in evs {
         let host = s(e, "host.name").unwrap_or("").to_string();
         let action = s(e, "event.action").unwrap_or("");
@@ -156,6 +161,9 @@ pub fn sessions(events: &[Value]) -> Vec<Session> {
                     within: None,
                     commands: vec![],
                 };
+                ssh.entry((host.clone(), sess.user.clone(), sess.from.clone()))
+                    .or_default()
+                    .push(out.len());
                 if let Some(p) = pid(e) {
                     by_pid.insert((host, p), out.len());
                 }
@@ -188,14 +196,20 @@ pub fn sessions(events: &[Value]) -> Vec<Session> {
                 let user = s(e, "user.name").unwrap_or("?");
                 let from = s(e, "source.ip").or_else(|| s(e, "source.address"));
                 // The wtmp record of an ssh login already seen: the same login; it gives the tty.
-                if let Some(sess) = out.iter_mut().rev().find(|x| {
-                    x.kind == "ssh"
-                        && x.host == host
-                        && x.user == user
-                        && x.wtmp_event.is_none()
-                        && x.from.as_deref() == from
-                        && (t - x.start).abs() <= 5_000_000_000
-                }) {
+                let key = (host.clone(), user.to_string(), from.map(str::to_string));
+                let found = ssh.get(&key).and_then(|v| {
+                    v.iter().rev().copied().find(|i| {
+                        out.get(*i).is_some_and(|x| {
+                            x.kind == "ssh"
+                                && x.host == host
+                                && x.user == user
+                                && x.wtmp_event.is_none()
+                                && x.from.as_deref() == from
+                                && (t - x.start).abs() <= 5_000_000_000
+                        })
+                    })
+                });
+                if let Some(sess) = found.and_then(|i| out.get_mut(i)) {
                     if sess.tty.is_none() {
                         sess.tty = s(e, "jikoku.tty").map(str::to_string);
                         sess.tty_source = Some("wtmp".into());
@@ -234,14 +248,21 @@ pub fn sessions(events: &[Value]) -> Vec<Session> {
                 let user = s(e, "user.name");
                 let ip = s(e, "source.ip");
                 let port = get(e, "source.port");
-                if let Some(sess) = out.iter_mut().rev().find(|x| {
-                    x.kind == "ssh"
-                        && x.end.is_none()
-                        && x.host == host
-                        && Some(x.user.as_str()) == user
-                        && x.from.as_deref() == ip
-                        && get(&x.start_event, "source.port") == port
-                }) {
+                let found = user
+                    .and_then(|u| ssh.get(&(host.clone(), u.to_string(), ip.map(str::to_string))))
+                    .and_then(|v| {
+                        v.iter().rev().copied().find(|i| {
+                            out.get(*i).is_some_and(|x| {
+                                x.kind == "ssh"
+                                    && x.end.is_none()
+                                    && x.host == host
+                                    && Some(x.user.as_str()) == user
+                                    && x.from.as_deref() == ip
+                                    && get(&x.start_event, "source.port") == port
+                            })
+                        })
+                    });
+                if let Some(sess) = found.and_then(|i| out.get_mut(i)) {
                     sess.end = Some(t);
                     sess.end_event = Some(e.clone());
                 }
@@ -345,6 +366,100 @@ fn sudo_of<'a>(e: &Value, sudos: &[&'a Value]) -> Option<&'a Value> {
         .copied()
 }
 
+/// Sessions by host and terminal, to find the sessions a command may belong to.
+struct SessionIndex<'a> {
+    sessions: &'a [Session],
+    /// (host, tty) → sessions with that terminal, in order.
+    by_tty: std::collections::HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// host → sessions whose terminal is unknown, in order.
+    no_tty: std::collections::HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> SessionIndex<'a> {
+    fn new(sessions: &'a [Session]) -> Self {
+        let mut by_tty: std::collections::HashMap<(&str, &str), Vec<usize>> = Default::default();
+        let mut no_tty: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        for (i, x) in sessions.iter().enumerate() {
+            match x.tty.as_deref() {
+                Some(t) => by_tty.entry((x.host.as_str(), t)).or_default().push(i),
+                None => no_tty.entry(x.host.as_str()).or_default().push(i),
+            }
+        }
+        SessionIndex { sessions, by_tty, no_tty }
+    }
+
+    /// The session a command (`sudo`: a sudo line; else an accounting record) run on `host`,
+    /// terminal `tty`, by `user`, at `t` belongs to, and why; see [`attach_commands`].
+    fn choose(
+        &self,
+        host: &str,
+        tty: Option<&str>,
+        user: Option<&str>,
+        t: i64,
+        sudo: bool,
+    ) -> Option<(usize, String)> {
+        let tt = tty?;
+        let active = |v: Option<&Vec<usize>>| -> Vec<(usize, &'a Session)> {
+            v.map(|v| {
+                v.iter()
+                    .filter_map(|i| self.sessions.get(*i).map(|x| (*i, x)))
+                    .filter(|(_, x)| x.active_at(t))
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let same = active(self.by_tty.get(&(host, tt)));
+        let by_user =
+            same.iter().filter(|(_, x)| Some(x.user.as_str()) == user).max_by_key(|(_, x)| x.start);
+        if let Some((i, x)) = by_user {
+            return Some((*i, format!("tty {tt}, user {}", x.user)));
+        }
+        if let Some((i, _)) = same.iter().max_by_key(|(_, x)| x.start) {
+            return Some((*i, format!("tty {tt}")));
+        }
+        // A session whose terminal is unknown: a sudo line of its user.
+        let cands: Vec<(usize, &Session)> = active(self.no_tty.get(host))
+            .into_iter()
+            .filter(|(_, x)| Some(x.user.as_str()) == user)
+            .collect();
+        match (sudo, cands.as_slice()) {
+            (true, [(i, x)]) => {
+                Some((*i, format!("user {} (the session's tty is unknown)", x.user)))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// For each session, the session it was run from when it is an su session whose origin is
+/// known (see `link_su`): the latest-starting session, other than itself, described as its
+/// `within` and active when it started.
+fn parents(sessions: &[Session]) -> Vec<Option<usize>> {
+    let mut by_desc: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    if sessions.iter().any(|x| x.kind == "su" && x.within.is_some()) {
+        for (j, p) in sessions.iter().enumerate() {
+            by_desc.entry(describe(p)).or_default().push(j);
+        }
+    }
+    sessions
+        .iter()
+        .enumerate()
+        .map(|(i, su)| {
+            if su.kind != "su" {
+                return None;
+            }
+            let within = su.within.as_deref()?;
+            by_desc
+                .get(within)?
+                .iter()
+                .filter_map(|j| sessions.get(*j).map(|p| (*j, p)))
+                .filter(|(j, p)| *j != i && p.active_at(su.start))
+                .max_by_key(|(_, p)| p.start)
+                .map(|(j, _)| j)
+        })
+        .collect()
+}
+
 /// Links sudo commands and accounting records to the session they ran in.
 ///
 /// A command on host H, terminal T, at time t belongs to the sessions of H active at t on T;
@@ -357,96 +472,50 @@ fn sudo_of<'a>(e: &Value, sudos: &[&'a Value]) -> Option<&'a Value> {
 pub fn attach_commands(sessions: &mut [Session], events: &[Value]) {
     let sudos: Vec<&Value> = events.iter().filter(|e| is_sudo(e)).collect();
     let mut links: Vec<(usize, SessionCommand)> = vec![];
-    for e in events {
-        let (sudo, acct) = (is_sudo(e), is_command_record(e));
-        if !sudo && !acct {
-            continue;
-        }
-        let (Some(t), Some(host)) = (ts(e), s(e, "host.name")) else { continue };
-        let tty = s(e, "jikoku.tty");
-        let user = s(e, "user.name");
-        let on_host: Vec<(usize, &Session)> =
-            sessions.iter().enumerate().filter(|(_, x)| x.host == host && x.active_at(t)).collect();
-        let mut why = String::new();
-        let chosen = match tty {
-            Some(tt) => {
-                let same: Vec<&(usize, &Session)> =
-                    on_host.iter().filter(|(_, x)| x.tty.as_deref() == Some(tt)).collect();
-                let by_user = same
-                    .iter()
-                    .filter(|(_, x)| Some(x.user.as_str()) == user)
-                    .max_by_key(|(_, x)| x.start);
-                match by_user {
-                    Some((i, x)) => {
-                        why = format!("tty {tt}, user {}", x.user);
-                        Some(*i)
-                    }
-                    None => same.iter().max_by_key(|(_, x)| x.start).map(|(i, _)| {
-                        why = format!("tty {tt}");
-                        *i
-                    }),
-                }
-                .or_else(|| {
-                    // A session whose terminal is unknown: a sudo line of its user.
-                    let cands: Vec<&(usize, &Session)> = on_host
-                        .iter()
-                        .filter(|(_, x)| x.tty.is_none() && Some(x.user.as_str()) == user)
-                        .collect();
-                    match (sudo, cands.as_slice()) {
-                        (true, [(i, x)]) => {
-                            why = format!("user {} (the session's tty is unknown)", x.user);
-                            Some(*i)
-                        }
-                        _ => None,
-                    }
-                })
+    {
+        let index = SessionIndex::new(sessions);
+        for e in events {
+            let (sudo, acct) = (is_sudo(e), is_command_record(e));
+            if !sudo && !acct {
+                continue;
             }
-            None => None,
-        };
-        let Some(i) = chosen else { continue };
-        let by_sudo = if acct {
-            sudo_of(e, &sudos).and_then(|x| s(x, "process.command_line")).map(str::to_string)
-        } else {
-            None
-        };
-        let command = if sudo {
-            s(e, "process.command_line").unwrap_or("?").to_string()
-        } else {
-            s(e, "process.name").unwrap_or("?").to_string()
-        };
-        links.push((
-            i,
-            SessionCommand {
-                kind: if sudo { "sudo".into() } else { "acct".into() },
-                time: t,
-                user: user.map(str::to_string),
-                target: s(e, "user.target.name").map(str::to_string),
-                command,
-                by_sudo,
-                via: None,
-                link: why,
-                event: e.clone(),
-            },
-        ));
+            let (Some(t), Some(host)) = (ts(e), s(e, "host.name")) else { continue };
+            let user = s(e, "user.name");
+            let Some((i, why)) = index.choose(host, s(e, "jikoku.tty"), user, t, sudo) else {
+                continue;
+            };
+            let by_sudo = if acct {
+                sudo_of(e, &sudos).and_then(|x| s(x, "process.command_line")).map(str::to_string)
+            } else {
+                None
+            };
+            let command = if sudo {
+                s(e, "process.command_line").unwrap_or("?").to_string()
+            } else {
+                s(e, "process.name").unwrap_or("?").to_string()
+            };
+            links.push((
+                i,
+                SessionCommand {
+                    kind: if sudo { "sudo".into() } else { "acct".into() },
+                    time: t,
+                    user: user.map(str::to_string),
+                    target: s(e, "user.target.name").map(str::to_string),
+                    command,
+                    by_sudo,
+                    via: None,
+                    link: why,
+                    event: e.clone(),
+                },
+            ));
+        }
     }
     // su sessions: their start is a command of the session they were run from, and their
     // commands are shown there too.
-    let parent_of = |i: usize, sessions: &[Session]| -> Option<usize> {
-        let su = sessions.get(i)?;
-        if su.kind != "su" {
-            return None;
-        }
-        let within = su.within.as_deref()?;
-        sessions
-            .iter()
-            .enumerate()
-            .filter(|(j, p)| *j != i && describe(p) == within && p.active_at(su.start))
-            .max_by_key(|(_, p)| p.start)
-            .map(|(j, _)| j)
-    };
+    let parents = parents(sessions);
     let mut extra = vec![];
     for (i, c) in &links {
-        if let Some(p) = parent_of(*i, sessions) {
+        if let Some(p) = parents.get(*i).copied().flatten() {
             let mut c = c.clone();
             if let Some(su) = sessions.get(*i) {
                 c.via = Some(format!("su → {}", su.user));
@@ -454,10 +523,10 @@ pub fn attach_commands(sessions: &mut [Session], events: &[Value]) {
             extra.push((p, c));
         }
     }
-    for i in 0..sessions.len() {
-        if let (Some(p), Some(su)) = (parent_of(i, sessions), sessions.get(i)) {
+    for (i, p) in parents.iter().enumerate() {
+        if let (Some(p), Some(su)) = (p, sessions.get(i)) {
             extra.push((
-                p,
+                *p,
                 SessionCommand {
                     kind: "su".into(),
                     time: su.start,
@@ -666,9 +735,55 @@ fn section(e: &Value) -> Section {
     }
 }
 
+/// The key of a *light* event's reference: a light event (see [`answer_with`]) holds only
+/// the fields the answer is computed from, and this number, which the caller's `fetch` turns
+/// into the whole event.
+pub const LIGHT_REF: &str = "_ref";
+
+/// Turns light events' references into whole events, in the order asked.
+pub type Fetch<'a, E> = dyn FnMut(&[u64]) -> Result<Vec<Value>, E> + 'a;
+
+fn light_ref(e: &Value) -> Option<u64> {
+    e.get(LIGHT_REF).and_then(Value::as_u64)
+}
+
+/// Replaces the light events among `vals` by their whole events.
+fn fill<E>(vals: Vec<&mut Value>, fetch: &mut Fetch<'_, E>) -> Result<(), E> {
+    let mut vals: Vec<&mut Value> = vals.into_iter().filter(|v| light_ref(v).is_some()).collect();
+    if vals.is_empty() {
+        return Ok(());
+    }
+    let refs: Vec<u64> = vals.iter().filter_map(|v| light_ref(v)).collect();
+    for (v, full) in vals.iter_mut().zip(fetch(&refs)?) {
+        **v = full;
+    }
+    Ok(())
+}
+
 /// Builds the answer from the events within TIME ± window (`near`) and the session/process
 /// context before the window (`context`: session starts and ends, accounting records).
 pub fn answer(q: &Question, near: &[Value], context: &[Value]) -> Answer {
+    let mut no_fetch = |_: &[u64]| -> Result<Vec<Value>, std::convert::Infallible> { Ok(vec![]) };
+    match answer_with(q, near, context.to_vec(), &mut no_fetch) {
+        Ok(a) => a,
+        Err(never) => match never {},
+    }
+}
+
+/// As [`answer`], where `context` may hold *light* events: events with only `@timestamp`,
+/// `host.name`, `event.action`, `event.outcome`, `event.dataset`, `event.duration`,
+/// `user.name`, `user.target.name`, `source.ip`, `source.address`, `source.port`,
+/// `process.pid`, `process.name`, `process.end`, `jikoku.tty`, `jikoku.time.zone`,
+/// `jikoku.source.sha256` and `log.offset` (each as the whole event has it) and a
+/// [`LIGHT_REF`]. Sessions are paired and commands linked on those fields; `fetch` is asked
+/// for the whole events only of what the answer holds (and of the sudo lines that may name a
+/// linked command), and the answer is the one [`answer`] gives on the whole events.
+pub fn answer_with<E>(
+    q: &Question,
+    near: &[Value],
+    context: Vec<Value>,
+    fetch: &mut Fetch<'_, E>,
+) -> Result<Answer, E> {
     // Context and window overlap: keep each event once (by source and offset).
     let key = |e: &Value| {
         (
@@ -678,34 +793,143 @@ pub fn answer(q: &Question, near: &[Value], context: &[Value]) -> Answer {
     };
     let mut seen = std::collections::HashSet::new();
     let mut all: Vec<Value> = vec![];
-    for e in context.iter().chain(near) {
+    for e in context {
+        if seen.insert(key(&e)) {
+            all.push(e);
+        }
+    }
+    for e in near {
         if seen.insert(key(e)) {
             all.push(e.clone());
         }
     }
     let mut every = sessions(&all);
-    attach_commands(&mut every, &all);
+    // The sessions active at TIME, and the su sessions whose commands are listed under one
+    // of them: only their events and commands are read whole.
+    let active: std::collections::HashSet<usize> =
+        (0..every.len()).filter(|i| every.get(*i).is_some_and(|x| x.active_at(q.t))).collect();
+    let mut relevant = active.clone();
+    for (i, p) in parents(&every).into_iter().enumerate() {
+        if p.is_some_and(|p| active.contains(&p)) {
+            relevant.insert(i);
+        }
+    }
+    {
+        let mut vals = vec![];
+        for (i, x) in every.iter_mut().enumerate() {
+            if relevant.contains(&i) {
+                vals.push(&mut x.start_event);
+                if let Some(e) = x.end_event.as_mut() {
+                    vals.push(e);
+                }
+                if let Some(e) = x.wtmp_event.as_mut() {
+                    vals.push(e);
+                }
+            }
+        }
+        fill(vals, fetch)?;
+    }
+    // Commands: the records that may belong to a relevant session, and the sudo lines
+    // within two seconds of such an accounting record on its host (a light sudo record is
+    // taken for a command until its command line is read).
+    let times: Vec<Option<i64>> = all.iter().map(ts).collect();
+    let maybe_sudo = |e: &Value| {
+        is_sudo(e)
+            || (light_ref(e).is_some()
+                && s(e, "event.dataset").is_some_and(|d| d.starts_with("sudo.")))
+    };
+    let mut wanted = vec![false; all.len()];
+    {
+        let index = SessionIndex::new(&every);
+        let mut sudo_times: Vec<(i64, usize)> = vec![];
+        let mut acct_hits: Vec<(i64, usize)> = vec![];
+        for (i, e) in all.iter().enumerate() {
+            let (sudo, acct) = (maybe_sudo(e), is_command_record(e));
+            let (Some(t), Some(host)) = (times.get(i).copied().flatten(), s(e, "host.name")) else {
+                continue;
+            };
+            if sudo {
+                sudo_times.push((t, i));
+            }
+            if !sudo && !acct {
+                continue;
+            }
+            let chosen = index.choose(host, s(e, "jikoku.tty"), s(e, "user.name"), t, sudo);
+            if chosen.is_some_and(|(c, _)| relevant.contains(&c)) {
+                if let Some(w) = wanted.get_mut(i) {
+                    *w = true;
+                }
+                if acct {
+                    acct_hits.push((t, i));
+                }
+            }
+        }
+        sudo_times.sort_unstable();
+        for (t, i) in acct_hits {
+            let host = all.get(i).and_then(|e| s(e, "host.name"));
+            let lo = sudo_times.partition_point(|(u, _)| *u < t.saturating_sub(2_000_000_000));
+            for (u, j) in sudo_times.get(lo..).unwrap_or(&[]) {
+                if *u > t.saturating_add(2_000_000_000) {
+                    break;
+                }
+                if all.get(*j).and_then(|e| s(e, "host.name")) == host {
+                    if let Some(w) = wanted.get_mut(*j) {
+                        *w = true;
+                    }
+                }
+            }
+        }
+    }
+    // Processes running at TIME: accounting records whose [start, end] contains it.
+    let end_of = |e: &Value| {
+        s(e, "process.end")
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .and_then(|d| d.timestamp_nanos_opt())
+    };
+    let mut running = vec![false; all.len()];
+    for (i, e) in all.iter().enumerate() {
+        if !s(e, "event.dataset").unwrap_or("").starts_with("acct.") {
+            continue;
+        }
+        if let (Some(start), Some(end)) = (times.get(i).copied().flatten(), end_of(e)) {
+            if start <= q.t && q.t <= end {
+                if let Some(r) = running.get_mut(i) {
+                    *r = true;
+                }
+            }
+        }
+    }
+    fill(
+        all.iter_mut()
+            .enumerate()
+            .filter(|(i, _)| {
+                wanted.get(*i).copied().unwrap_or(false)
+                    || running.get(*i).copied().unwrap_or(false)
+            })
+            .map(|(_, e)| e)
+            .collect(),
+        fetch,
+    )?;
+    let commands: Vec<Value> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| wanted.get(*i).copied().unwrap_or(false))
+        .map(|(_, e)| e.clone())
+        .collect();
+    attach_commands(&mut every, &commands);
     let sess: Vec<Session> = every
         .into_iter()
         .filter(|x| x.active_at(q.t))
         .filter(|x| q.matches(&x.start_event) || x.end_event.as_ref().is_some_and(|e| q.matches(e)))
         .collect();
     let mut items = vec![];
-    // Processes running at TIME: accounting records whose [start, end] contains it.
-    for e in &all {
-        let ds = s(e, "event.dataset").unwrap_or("");
-        if !ds.starts_with("acct.") || !q.matches(e) {
+    for (i, e) in all.iter().enumerate() {
+        if !running.get(i).copied().unwrap_or(false) || !q.matches(e) {
             continue;
         }
-        let (Some(start), Some(end)) = (
-            ts(e),
-            s(e, "process.end")
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                .and_then(|d| d.timestamp_nanos_opt()),
-        ) else {
-            continue;
-        };
-        if start <= q.t && q.t <= end {
+        // The whole event (its `process.end` decides, as for every event).
+        let (Some(start), Some(end)) = (ts(e), end_of(e)) else { continue };
+        if start <= q.t && q.t <= end && s(e, "event.dataset").unwrap_or("").starts_with("acct.") {
             items.push(Item {
                 section: Section::ProcessesRunning,
                 offset_ns: start - q.t,
@@ -743,7 +967,7 @@ pub fn answer(q: &Question, near: &[Value], context: &[Value]) -> Answer {
             }
         }
     }
-    Answer { time: rfc3339_ns(q.t), sessions: sess, items, hosts: hosts.into_iter().collect() }
+    Ok(Answer { time: rfc3339_ns(q.t), sessions: sess, items, hosts: hosts.into_iter().collect() })
 }
 
 /// `+2m13s` / `-45s` / `0s`.
@@ -882,6 +1106,87 @@ mod tests {
         assert!(sudo.link.contains("tty is unknown"), "{}", sudo.link);
         // Accounting records need a terminal match: without it they stay unlinked.
         assert!(k.commands.iter().all(|c| c.kind != "acct"));
+    }
+
+    /// What an index gives as a light event: the key fields, flat, and a reference.
+    fn lighten(e: &Value, r: usize) -> Value {
+        let mut m = serde_json::Map::new();
+        for k in [
+            "@timestamp",
+            "host.name",
+            "event.action",
+            "event.outcome",
+            "event.dataset",
+            "event.duration",
+            "user.name",
+            "user.target.name",
+            "source.ip",
+            "source.address",
+            "source.port",
+            "process.pid",
+            "process.name",
+            "process.end",
+            "jikoku.tty",
+            "jikoku.time.zone",
+            "jikoku.source.sha256",
+            "log.offset",
+        ] {
+            if let Some(v) = get(e, k) {
+                m.insert(k.into(), v.clone());
+            }
+        }
+        m.insert(LIGHT_REF.into(), json!(r));
+        Value::Object(m)
+    }
+
+    #[test]
+    fn light_context_gives_the_same_answer_and_fetches_only_what_it_shows() {
+        let mut evs = kenji();
+        // Accounting records still running, an unrelated session and its commands.
+        for (i, e) in evs.iter_mut().enumerate() {
+            e["jikoku"]["time"] = json!({"zone": "Asia/Tokyo"});
+            e["log"]["offset"] = json!(i);
+            if s(e, "event.dataset") == Some("acct.linux_v3") {
+                let end = ts(e).unwrap() + get(e, "event.duration").unwrap().as_i64().unwrap();
+                e["process"]["end"] = json!(rfc3339_ns(end));
+            }
+        }
+        evs.push(json!({"@timestamp":"2002-05-08T10:00:00Z","event":{"action":"ssh-login","outcome":"success","dataset":"auth.sshd"},"host":{"name":"mail"},"user":{"name":"aiko"},"source":{"ip":"198.51.100.9","port":50000},"process":{"name":"sshd","pid":900},"log":{"offset":900}}));
+        evs.push(json!({"@timestamp":"2002-05-08T10:05:00Z","event":{"action":"sudo-command","dataset":"sudo.syslog"},"host":{"name":"mail"},"user":{"name":"aiko","target":{"name":"root"}},"jikoku":{"tty":"pts/9"},"process":{"name":"sudo","command_line":"/bin/true"},"log":{"offset":901}}));
+        evs.push(json!({"@timestamp":"2002-05-08T10:30:00Z","event":{"action":"session-closed","dataset":"auth.pam"},"host":{"name":"mail"},"user":{"name":"aiko"},"process":{"pid":900},"log":{"offset":902}}));
+        for (t, focus) in [
+            ("2002-05-08T17:05:00Z", vec![]),
+            ("2002-05-08T17:11:00Z", vec!["kenji".to_string()]),
+            ("2002-05-08T17:11:00Z", vec!["nobody".to_string()]),
+            ("2002-05-08T10:10:00Z", vec![]),
+        ] {
+            let q = Question {
+                t: ts(&json!({ "@timestamp": t })).unwrap(),
+                window: 60_000_000_000,
+                users: focus,
+                ..Default::default()
+            };
+            let near: Vec<Value> = evs
+                .iter()
+                .filter(|e| ts(e).is_some_and(|u| (u - q.t).abs() <= q.window))
+                .cloned()
+                .collect();
+            let want = answer(&q, &near, &evs);
+            let light: Vec<Value> = evs.iter().enumerate().map(|(i, e)| lighten(e, i)).collect();
+            let mut asked = 0;
+            let mut fetch = |refs: &[u64]| -> Result<Vec<Value>, ()> {
+                asked += refs.len();
+                Ok(refs.iter().map(|r| evs[*r as usize].clone()).collect())
+            };
+            let got = answer_with(&q, &near, light, &mut fetch).unwrap();
+            assert_eq!(
+                serde_json::to_value(&got).unwrap(),
+                serde_json::to_value(&want).unwrap(),
+                "at {t}"
+            );
+            assert!(!serde_json::to_string(&got).unwrap().contains(LIGHT_REF));
+            assert!(asked < evs.len(), "at {t}: {asked} of {} fetched", evs.len());
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub use names::IdNames;
 
 use std::io::BufRead;
 
-use chrono::{DateTime, Datelike, SecondsFormat, Timelike};
+use chrono::{DateTime, Datelike, Timelike};
 use jikoku_core::Event;
 use jikoku_time::RawTime;
 use serde_json::Value;
@@ -647,11 +647,19 @@ impl Acct {
         }
         let start = DateTime::from_timestamp(self.btime, 0);
         if let Some(s) = start {
-            e.process.start = Some(s.to_rfc3339_opts(SecondsFormat::Secs, true));
+            // RFC 3339 without chrono's formatter: `Secs` for the start, `AutoSi` for the end.
+            e.process.start = Some(jikoku_core::Timestamp { utc: s, digits: 0 }.to_rfc3339());
             if let Some(d) = e.event.duration
                 && let Some(end) = s.checked_add_signed(chrono::TimeDelta::nanoseconds(d))
             {
-                e.process.end = Some(end.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+                let ns = end.timestamp_subsec_nanos();
+                let digits = match ns {
+                    0 => 0,
+                    n if n % 1_000_000 == 0 => 3,
+                    n if n % 1_000 == 0 => 6,
+                    _ => 9,
+                };
+                e.process.end = Some(jikoku_core::Timestamp { utc: end, digits }.to_rfc3339());
             }
         }
         let letters = self.flag_letters();
@@ -674,7 +682,7 @@ impl Acct {
                 .with_offset(Some(0));
                 Record::new(e, raw)
             }
-            None => Record { event: e, time: None },
+            None => Record { event: Box::new(e), time: None },
         }
     }
 }

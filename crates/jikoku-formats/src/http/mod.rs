@@ -408,7 +408,7 @@ fn classify_start(bytes: &[u8], custom: Option<&LogFormat>) -> Option<LineKind> 
 }
 
 fn record(e: jikoku_core::Event, time: Option<RawTime>) -> Record {
-    Record { event: e, time }
+    Record { event: Box::new(e), time }
 }
 
 /// An nginx error record being collected (its continuation lines).

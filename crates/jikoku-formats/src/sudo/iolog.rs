@@ -144,7 +144,7 @@ impl Parser for SudoIologParser {
             RawTime::new(Some(d.year()), d.month(), d.day(), d.hour(), d.minute(), d.second())
                 .with_offset(Some(0))
         });
-        sink(Record { event: ev, time });
+        sink(Record { event: Box::new(ev), time });
         for (b, off, n) in lines.iter().skip(3) {
             if !b.is_empty() {
                 sink(Record::error(

@@ -272,7 +272,7 @@ fn emit_member(
     let mut ev = Event::new(DATASET);
     let time = fill_event(Some(key), &obj, &mut ev);
     finish(&mut ev, raw, off, line);
-    sink(Record { event: ev, time });
+    sink(Record { event: Box::new(ev), time });
 }
 
 fn bare_record(
@@ -290,7 +290,7 @@ fn bare_record(
         ev.set_extra("sudo", "tsid", t.to_string());
     }
     finish(&mut ev, raw, off, line);
-    Record { event: ev, time }
+    Record { event: Box::new(ev), time }
 }
 
 fn finish(ev: &mut Event, raw: &[u8], off: usize, line: u64) {

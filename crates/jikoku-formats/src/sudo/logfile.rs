@@ -177,7 +177,7 @@ fn finish(p: Pending) -> Record {
     }
     ev.event.original = Some(String::from_utf8_lossy(&p.raw).into_owned());
     ev.message = Some(rebuilt.clone());
-    Record { event: ev, time }
+    Record { event: Box::new(ev), time }
 }
 
 /// Reads `Mmm dd hh:mm:ss[ YYYY] : user : ` (or sudo's `invalid date : user : `); returns the time,

@@ -146,7 +146,7 @@ impl SyslogParser {
         }
         // An RFC 5424 NIL timestamp (`-`) is no time at all: the record has none.
         let time = (h.time.month != 0).then(|| h.time.clone());
-        Record { event: e, time }
+        Record { event: Box::new(e), time }
     }
 }
 

@@ -492,7 +492,7 @@ impl Entry {
         ));
         match raw_time(self.sec, self.usec).filter(|_| self.sec != 0) {
             Some((t, _)) => Record::new(e, t),
-            None => Record { event: e, time: None },
+            None => Record { event: Box::new(e), time: None },
         }
     }
 }
