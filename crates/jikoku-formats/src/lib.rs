@@ -125,6 +125,20 @@ pub trait Parser: Send + Sync {
         opts: &ParseOptions,
         sink: &mut Sink<'_>,
     ) -> std::io::Result<()>;
+    /// A cheap first look at a source's times, for year inference: calls `sink` with the date of
+    /// each record that has a time (year when written, month, day), in order, without building
+    /// events. Returns `Ok(false)` (having read nothing) when the parser has no such probe; the
+    /// pipeline then parses fully to learn the times. A probe may count a line the full parse
+    /// merges into the record before it (a continuation a decoder absorbs): year inference
+    /// only needs the order of the dates.
+    fn times(
+        &self,
+        _input: &mut dyn BufRead,
+        _opts: &ParseOptions,
+        _sink: &mut dyn FnMut(Option<i32>, u32, u32),
+    ) -> std::io::Result<bool> {
+        Ok(false)
+    }
 }
 
 /// A decoder of the MSG part of syslog records (auth, sudo, mail, …).

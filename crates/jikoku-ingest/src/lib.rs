@@ -329,6 +329,30 @@ pub fn process_streaming(
     // events from the second.
     let mut live = hashed.complete;
     let limit = if hashed.complete { hashed.stored_bytes } else { u64::MAX };
+    // Without --year, a parser with a times probe tells the records' dates first: the year of
+    // yearless records is then known before the one full pass.
+    if hashed.complete && opts.year.is_none() {
+        let mut inference = YearInference::new();
+        let mut probed = false;
+        let (_, mtime) = read_source_as(
+            &input.display,
+            open_prefix(&input.path, opts.limits, limit).map_err(io)?,
+            opts,
+            &mut |_| {},
+            Some((
+                &mut |y, m, d| match y {
+                    None => {
+                        inference.observe_month_day(m, d);
+                    }
+                    Some(y) => inference.observe_dated(y),
+                },
+                &mut probed,
+            )),
+        )?;
+        if probed && inference.saw_yearless() {
+            stream.probed_base(&inference, opts, mtime);
+        }
+    }
     let mut gated: Option<bool> = None;
     let mut emitted = 0usize;
     // Pass 1: every record resolved and emitted while `live`; times kept for a second pass.
@@ -341,7 +365,7 @@ pub fn process_streaming(
             if !live {
                 return;
             }
-            if opts.year.is_none() && r.time.as_ref().is_some_and(|t| t.year.is_none()) {
+            if !stream.knows_years && r.time.as_ref().is_some_and(|t| t.year.is_none()) {
                 live = false;
                 return;
             }
@@ -470,9 +494,24 @@ fn count(report: &mut SourceReport, r: &Record) {
 /// facts (format, compression, size, hashes, warnings) and the mtime.
 fn read_source(
     display: &str,
+    opened: Opened,
+    opts: &Options,
+    sink: &mut dyn FnMut(Record),
+) -> Result<(SourceReport, Option<chrono::DateTime<Utc>>), Error> {
+    read_source_as(display, opened, opts, sink, None)
+}
+
+/// A times sink (year, month, day of each record) and whether the parser had a probe.
+type TimesProbe<'a> = (&'a mut dyn FnMut(Option<i32>, u32, u32), &'a mut bool);
+
+/// [`read_source`], or, with `times`, the parser's times probe ([`Parser::times`]) instead of
+/// its parse: `times.1` tells whether the parser had one.
+fn read_source_as(
+    display: &str,
     mut opened: Opened,
     opts: &Options,
     sink: &mut dyn FnMut(Record),
+    mut times: Option<TimesProbe<'_>>,
 ) -> Result<(SourceReport, Option<chrono::DateTime<Utc>>), Error> {
     let mut report = SourceReport {
         path: display.to_string(),
@@ -525,7 +564,12 @@ fn read_source(
                 vhost: opts.parse.vhost.clone().or_else(|| hint.and_then(|h| h.vhost.clone())),
                 ..opts.parse.clone()
             };
-            if let Err(e) = p.parse(&mut input, &popts, &mut |r| {
+            if let Some((t, probed)) = times.as_mut() {
+                match p.times(&mut input, &popts, *t) {
+                    Ok(had) => **probed = had,
+                    Err(e) => read_error = Some(e),
+                }
+            } else if let Err(e) = p.parse(&mut input, &popts, &mut |r| {
                 last_offset = r.event.log.offset.unwrap_or(last_offset);
                 sink(r)
             }) {
@@ -566,6 +610,9 @@ fn read_source(
     Ok((report, opened.mtime))
 }
 
+/// The warning for yearless records whose year nothing fixes.
+const NO_YEAR: &str = "records carry no year and none could be inferred (no --year, no file mtime, no dated record): they have no @timestamp";
+
 /// The year decision for a source, made once over all its records' times.
 struct TimePlan {
     zone: Tz,
@@ -574,6 +621,10 @@ struct TimePlan {
     rel: Vec<i32>,
     /// One pass: relative years found as the records come (`--year`, or only dated records).
     stream: Option<YearInference>,
+    /// One pass: the base year of yearless records is decided (`--year`, or a times probe).
+    knows_years: bool,
+    /// One pass with a probe that found no base year: say so as [`TimePlan::new`] does.
+    unknown_year: bool,
 }
 
 /// What resolving a source's records found, for its warnings.
@@ -604,13 +655,47 @@ impl TimePlan {
         report.zone = zone.name().to_string();
         report.zone_source = zone_source.as_str();
         let base = opts.year.map(|y| (y, jikoku_time::YearOrigin::Option));
-        TimePlan { zone, zone_source, base, rel: vec![], stream: Some(YearInference::new()) }
+        TimePlan {
+            zone,
+            zone_source,
+            base,
+            rel: vec![],
+            stream: Some(YearInference::new()),
+            knows_years: opts.year.is_some(),
+            unknown_year: false,
+        }
+    }
+
+    /// The base year from a times probe's walk over the whole source, anchored as
+    /// [`TimePlan::new`] anchors it (`--year` is absent here).
+    fn probed_base(
+        &mut self,
+        probe: &YearInference,
+        opts: &Options,
+        mtime: Option<chrono::DateTime<Utc>>,
+    ) {
+        let anchor = match (opts.year_anchor, mtime) {
+            (Some(a), _) => a,
+            (None, Some(m)) => {
+                let local = m.with_timezone(&self.zone);
+                YearAnchor::Mtime(local.year(), local.month(), local.day())
+            }
+            (None, None) => YearAnchor::None,
+        };
+        self.base = probe.base(anchor);
+        self.unknown_year = self.base.is_none();
+        self.knows_years = true;
     }
 
     /// After a single pass: the report's year decision, as [`TimePlan::new`] states it.
     fn finish(&self, report: &mut SourceReport) {
         let Some(inference) = &self.stream else { return };
         if !inference.saw_yearless() {
+            return;
+        }
+        if self.unknown_year {
+            report.warnings.push(NO_YEAR.into());
+            report.year = Some("unknown".into());
             return;
         }
         if let Some((y, o)) = self.base {
@@ -681,14 +766,20 @@ impl TimePlan {
                     }
                 }
                 None => {
-                    report.warnings.push(
-                        "records carry no year and none could be inferred (no --year, no file mtime, no dated record): they have no @timestamp".into(),
-                    );
+                    report.warnings.push(NO_YEAR.into());
                     "unknown".into()
                 }
             });
         }
-        TimePlan { zone, zone_source, base, rel, stream: None }
+        TimePlan {
+            zone,
+            zone_source,
+            base,
+            rel,
+            stream: None,
+            knows_years: true,
+            unknown_year: false,
+        }
     }
 
     /// Resolves record `i` (in file order).

@@ -1,8 +1,8 @@
 //! A source that grows or is truncated while it is read. Its hashes are taken first; then it
-//! is read once when `--year` is given (`opts()`), twice without it (years first, then events:
-//! `two_pass()`, the year anchored on the file's mtime). The file is changed at the moment
-//! `gate` runs: before the first event, after the hashes (and after the first pass when there
-//! are two).
+//! is read once when `--year` is given (`opts()`) or its parser has a times probe (syslog, also
+//! without `--year`: `two_pass()`), twice otherwise (years first, then events: sudo's log file
+//! without `--year`). The file is changed at the moment `gate` runs: before the first event,
+//! after the hashes (and after the first pass when there are two).
 //! - Grown: the second pass reads exactly the stored bytes the first pass hashed; the events are
 //!   those of the file as first read (consistent with its recorded SHA-256), and a warning says
 //!   the file changed and must be re-acquired.
@@ -72,33 +72,37 @@ fn grows(o: &Options) {
     );
 }
 
+/// sudo's own log file: yearless, and its parser has no times probe, so without `--year` it is
+/// still read twice (years first, then events).
+const SUDO_LINES: &str = "Jan  1 00:00:01 : alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/one\nJan  1 00:00:02 : alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/two\nJan  1 00:00:03 : alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/three\n";
+
 #[test]
 fn a_file_truncated_while_read_keeps_what_is_left_and_says_so() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("trunc.log");
-    std::fs::write(&p, LINES).unwrap();
+    std::fs::write(&p, SUDO_LINES).unwrap();
     let input = Input { path: p.clone(), display: "trunc.log".into() };
-    let mut messages = vec![];
-    let first_line = LINES.lines().next().unwrap().len() as u64 + 1;
+    let mut commands = vec![];
+    let first_line = SUDO_LINES.lines().next().unwrap().len() as u64 + 1;
     // Two passes: the first read all three records; the second finds one.
     let report = process_streaming(
         &input,
-        &two_pass(),
+        &Options { format: Some("sudo.logfile".into()), ..two_pass() },
         &mut |_| {
             std::fs::OpenOptions::new().write(true).open(&p).unwrap().set_len(first_line).unwrap();
             true
         },
-        &mut |e| messages.push(e.message.clone().unwrap()),
+        &mut |e| commands.push(e.process.command_line.clone().unwrap()),
     )
     .unwrap();
-    assert_eq!(messages, ["one"]);
+    assert_eq!(commands, ["/bin/one"]);
     assert_eq!((report.records, report.events, report.errors), (1, 1, 0));
     assert_eq!(
         report.warnings,
         [format!(
             "the source changed while it was read (SHA-256 {} then {}; 3 then 1 records): re-acquire it",
-            sha(LINES.as_bytes()),
-            sha(&LINES.as_bytes()[..first_line as usize])
+            sha(SUDO_LINES.as_bytes()),
+            sha(&SUDO_LINES.as_bytes()[..first_line as usize])
         )]
     );
 }
@@ -131,13 +135,19 @@ fn streaming_gives_the_events_of_the_in_memory_path() {
         ("yearless then dated", format!("Dec 31 23:59:59 h app[1]: c\n{dated}")),
         ("errors only", "\u{1}\u{2}\n".to_string()),
     ];
-    for (what, text) in cases {
+    let sudo = [("sudo log file (two passes)", SUDO_LINES.to_string())];
+    // A continuation the sudo decoder absorbs is a record to the times probe, not to the parse;
+    // here it is the only line after New Year.
+    let absorbed = "Dec 31 23:59:59 h sudo:    alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/echo aaaa\nJan  1 00:00:00 h sudo:    alice : (command continued) bbbb\n";
+    let cases = cases.into_iter().chain([("absorbed continuation", absorbed.to_string())]);
+    let cases = cases.map(|(w, t)| (w, t, "syslog"));
+    for (what, text, format) in cases.chain(sudo.into_iter().map(|(w, t)| (w, t, "sudo.logfile"))) {
         for o in [opts(), two_pass()] {
             let d = tempfile::tempdir().unwrap();
             let p = d.path().join("x.log");
             std::fs::write(&p, &text).unwrap();
             let input = Input { path: p, display: "x.log".into() };
-            let o = Options { format: Some("syslog".into()), ..o };
+            let o = Options { format: Some(format.into()), ..o };
             let mut want = vec![];
             let r1 =
                 jikoku_ingest::process_file(&input, &o, &mut |e| want.push(e.to_json())).unwrap();

@@ -209,6 +209,28 @@ impl Parser for SyslogParser {
         }
     }
 
+    /// The header of each line (no decoders, no events): the records' dates for year inference.
+    fn times(
+        &self,
+        input: &mut dyn BufRead,
+        _opts: &ParseOptions,
+        sink: &mut dyn FnMut(Option<i32>, u32, u32),
+    ) -> std::io::Result<bool> {
+        let mut reader = LineReader::new(input);
+        while let Some(line) = reader.next_line()? {
+            if line.truncated {
+                continue;
+            }
+            let text = bytes_to_cow(line.bytes);
+            if let Some(h) = header::parse(&text)
+                && h.time.month != 0
+            {
+                sink(h.time.year, h.time.month, h.time.day);
+            }
+        }
+        Ok(true)
+    }
+
     fn parse(
         &self,
         input: &mut dyn BufRead,
