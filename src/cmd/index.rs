@@ -99,7 +99,10 @@ pub fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
         files: 0,
     };
     let chains = jikoku_ingest::rotation::chains(inputs);
-    jikoku_ingest::batch::parse_chains(chains, &opts, jobs, &known, &mut ingest);
+    // Index documents are built on the parsing threads; the writer only numbers and queues them.
+    let builder = ingest.writer.doc_builder();
+    let prepare = move |e: Event| builder.build(&e);
+    jikoku_ingest::batch::parse_chains(chains, &opts, jobs, &known, &prepare, &mut ingest);
     ingest.progress.finish_and_clear();
     if let Some(e) = ingest.failure.take() {
         drop(ingest);
@@ -525,7 +528,7 @@ impl Ingest {
     }
 }
 
-impl Consumer for Ingest {
+impl Consumer<jikoku_index::Result<jikoku_index::Prepared>> for Ingest {
     fn known(&mut self, input: &jikoku_ingest::Input, sha: &str, first: &str) {
         self.step(input);
         self.skipped += 1;
@@ -573,12 +576,12 @@ impl Consumer for Ingest {
         true
     }
 
-    fn event(&mut self, e: Event) {
+    fn event(&mut self, doc: jikoku_index::Result<jikoku_index::Prepared>) {
         let Some(number) = self.current else { return };
         if self.failure.is_some() {
             return;
         }
-        if let Err(x) = self.writer.add(&e, number, self.record) {
+        if let Err(x) = doc.and_then(|d| self.writer.add_prepared(d, number, self.record)) {
             self.failure = Some(x.into());
         }
         self.record += 1;

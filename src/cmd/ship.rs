@@ -276,7 +276,7 @@ fn ship_paths(
         skipped: 0,
     };
     let chains = jikoku_ingest::rotation::chains(inputs);
-    jikoku_ingest::batch::parse_chains(chains, &opts, jobs, &first_path, &mut s);
+    jikoku_ingest::batch::parse_chains(chains, &opts, jobs, &first_path, &|e| e, &mut s);
     s.pb.finish_and_clear();
     for p in &problems {
         s.lines.push(format!("jikoku: {}", safe(p)));

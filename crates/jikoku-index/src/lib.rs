@@ -22,7 +22,7 @@ use jikoku_core::Event;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::indexer::NoMergePolicy;
+use tantivy::indexer::{NoMergePolicy, UserOperation};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
 use tantivy::schema::Value as _;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
@@ -318,6 +318,7 @@ impl CaseIndex {
             pending_identities: vec![],
             since_commit: 0,
             commit_every: COMMIT_EVERY_EVENTS,
+            batch: vec![],
         })
     }
 
@@ -709,6 +710,7 @@ pub struct CaseWriter {
     since_commit: u64,
     commit_every: u64,
     lookup: Lookup,
+    batch: Vec<UserOperation>,
 }
 
 /// Positions (in committed-then-pending order) of manifest entries by hash and path, so that
@@ -778,9 +780,40 @@ impl CaseWriter {
 
     /// Adds one event of source `source` (its `record`-th record).
     pub fn add(&mut self, e: &Event, source: u64, record: u64) -> Result<()> {
-        let json = serde_json::to_value(e).map_err(|err| Error::Query(err.to_string()))?;
-        let ts = e.timestamp.and_then(|t| t.utc.timestamp_nanos_opt()).unwrap_or(i64::MIN);
-        self.add_json(&json, ts, (source << 32) | (record & 0xffff_ffff))
+        let doc = self.doc_builder().build(e)?;
+        self.add_prepared(doc, source, record)
+    }
+
+    /// A builder of this index's documents, to build them on other threads (ingest builds them
+    /// on its parsing threads and hands them to [`CaseWriter::add_prepared`]).
+    pub fn doc_builder(&self) -> DocBuilder {
+        DocBuilder { fields: self.fields.clone() }
+    }
+
+    /// Adds a document built by [`DocBuilder::build`] as the `record`-th record of `source`.
+    pub fn add_prepared(&mut self, doc: Prepared, source: u64, record: u64) -> Result<()> {
+        let mut doc = doc.0;
+        doc.add_u64(self.fields.seq, (source << 32) | (record & 0xffff_ffff));
+        self.push(doc)
+    }
+
+    /// Queues a document; documents go to tantivy's indexing threads in batches (one channel
+    /// message and one wake-up per batch instead of per document).
+    fn push(&mut self, doc: TantivyDocument) -> Result<()> {
+        self.batch.push(UserOperation::Add(doc));
+        self.since_commit += 1;
+        if self.batch.len() >= WRITE_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Sends the queued documents to the writer (before a delete, a commit, or at the end).
+    fn flush(&mut self) -> Result<()> {
+        if !self.batch.is_empty() {
+            self.writer.run(std::mem::take(&mut self.batch))?;
+        }
+        Ok(())
     }
 
     /// Replaces every event of `host` by `events` (`@timestamp` ns, sequence key as returned by
@@ -795,15 +828,104 @@ impl CaseWriter {
         let Some((_, field)) = self.fields.get("host.name") else {
             return Err(Error::Query("host.name is not indexed".into()));
         };
+        // Documents queued before the delete must be sent first: a delete removes only the
+        // documents added before it.
+        self.flush()?;
         self.writer.delete_term(Term::from_field_text(field, host));
+        let builder = self.doc_builder();
         for (ts, seq, e) in events {
-            self.add_json(e, *ts, *seq)?;
+            let mut doc = builder.doc_from_json(e, *ts);
+            doc.add_u64(self.fields.seq, *seq);
+            self.push(doc)?;
         }
         self.payload_skews.push(skew);
         self.commit()
     }
 
-    fn add_json(&mut self, json: &serde_json::Value, ts: i64, seq: u64) -> Result<()> {
+    /// Records a finished source; commits when enough events are pending.
+    pub fn finish_source(&mut self, entry: ManifestEntry) -> Result<()> {
+        self.lookup.add(self.payload.sources.len() + self.pending.len(), &entry);
+        self.pending.push(entry);
+        if self.since_commit >= self.commit_every {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Records entries that were found and not indexed (kept in the manifest with the next
+    /// commit; an entry already recorded is not repeated).
+    pub fn note_skipped(&mut self, what: impl IntoIterator<Item = String>) {
+        self.pending_skipped.extend(what);
+    }
+
+    /// Records a host's own addresses and names (kept with the next commit, merged with what
+    /// is already known of that host).
+    pub fn note_identity(&mut self, id: HostIdentity) {
+        self.pending_identities.push(id);
+    }
+
+    /// Commits the pending sources and their events together.
+    pub fn commit(&mut self) -> Result<()> {
+        let mut next = self.payload.clone();
+        next.schema_version = schema::SCHEMA_VERSION;
+        next.sources.extend(self.pending.iter().cloned());
+        next.skews.extend(self.payload_skews.iter().cloned());
+        for s in &self.pending_skipped {
+            if !next.skipped.contains(s) {
+                next.skipped.push(s.clone());
+            }
+        }
+        for id in &self.pending_identities {
+            match next.identities.iter_mut().find(|x| x.host == id.host) {
+                Some(x) => x.merge(id),
+                None => next.identities.push(id.clone()),
+            }
+        }
+        let text = serde_json::to_string(&next).map_err(|e| Error::Query(e.to_string()))?;
+        self.flush()?;
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&text);
+        prepared.commit()?;
+        self.payload = next;
+        self.pending.clear();
+        self.payload_skews.clear();
+        self.pending_skipped.clear();
+        self.pending_identities.clear();
+        self.since_commit = 0;
+        Ok(())
+    }
+
+    /// Commits, then merges segments and waits for the merge threads.
+    pub fn finish(mut self) -> Result<()> {
+        self.commit()?;
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}
+
+/// Builds index documents from events; cheap to clone and shareable across threads.
+#[derive(Clone)]
+pub struct DocBuilder {
+    fields: Fields,
+}
+
+/// A document built by [`DocBuilder::build`], waiting for its place in the index.
+pub struct Prepared(TantivyDocument);
+
+/// Documents queued before they are sent to tantivy's indexing threads.
+const WRITE_BATCH: usize = 1024;
+
+impl DocBuilder {
+    /// The document of one event (stored JSON, indexed fields, columns).
+    pub fn build(&self, e: &Event) -> Result<Prepared> {
+        let json = serde_json::to_value(e).map_err(|err| Error::Query(err.to_string()))?;
+        let ts = e.timestamp.and_then(|t| t.utc.timestamp_nanos_opt()).unwrap_or(i64::MIN);
+        Ok(Prepared(self.doc_from_json(&json, ts)))
+    }
+
+    /// The document of a stored event (`ts`: its time in ns when the JSON has none); the
+    /// sequence key is added by the writer.
+    pub(crate) fn doc_from_json(&self, json: &serde_json::Value, ts: i64) -> TantivyDocument {
         // The instant the stored event shows (its sub-second digits as written): time ranges,
         // order and light events agree with what is printed.
         let ts = json
@@ -815,7 +937,6 @@ impl CaseWriter {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.fields.event, json.to_string());
         doc.add_i64(self.fields.ts, ts);
-        doc.add_u64(self.fields.seq, seq);
         if let Some(end) = lookup(json, "process.end")
             .and_then(|v| v.as_str())
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
@@ -871,68 +992,7 @@ impl CaseWriter {
                 }
             }
         }
-        self.writer.add_document(doc)?;
-        self.since_commit += 1;
-        Ok(())
-    }
-
-    /// Records a finished source; commits when enough events are pending.
-    pub fn finish_source(&mut self, entry: ManifestEntry) -> Result<()> {
-        self.lookup.add(self.payload.sources.len() + self.pending.len(), &entry);
-        self.pending.push(entry);
-        if self.since_commit >= self.commit_every {
-            self.commit()?;
-        }
-        Ok(())
-    }
-
-    /// Records entries that were found and not indexed (kept in the manifest with the next
-    /// commit; an entry already recorded is not repeated).
-    pub fn note_skipped(&mut self, what: impl IntoIterator<Item = String>) {
-        self.pending_skipped.extend(what);
-    }
-
-    /// Records a host's own addresses and names (kept with the next commit, merged with what
-    /// is already known of that host).
-    pub fn note_identity(&mut self, id: HostIdentity) {
-        self.pending_identities.push(id);
-    }
-
-    /// Commits the pending sources and their events together.
-    pub fn commit(&mut self) -> Result<()> {
-        let mut next = self.payload.clone();
-        next.schema_version = schema::SCHEMA_VERSION;
-        next.sources.extend(self.pending.iter().cloned());
-        next.skews.extend(self.payload_skews.iter().cloned());
-        for s in &self.pending_skipped {
-            if !next.skipped.contains(s) {
-                next.skipped.push(s.clone());
-            }
-        }
-        for id in &self.pending_identities {
-            match next.identities.iter_mut().find(|x| x.host == id.host) {
-                Some(x) => x.merge(id),
-                None => next.identities.push(id.clone()),
-            }
-        }
-        let text = serde_json::to_string(&next).map_err(|e| Error::Query(e.to_string()))?;
-        let mut prepared = self.writer.prepare_commit()?;
-        prepared.set_payload(&text);
-        prepared.commit()?;
-        self.payload = next;
-        self.pending.clear();
-        self.payload_skews.clear();
-        self.pending_skipped.clear();
-        self.pending_identities.clear();
-        self.since_commit = 0;
-        Ok(())
-    }
-
-    /// Commits, then merges segments and waits for the merge threads.
-    pub fn finish(mut self) -> Result<()> {
-        self.commit()?;
-        self.writer.wait_merging_threads()?;
-        Ok(())
+        doc
     }
 }
 

@@ -14,8 +14,9 @@ use jikoku_core::Event;
 
 use crate::{Error, Input, Options, SourceReport, anchor_after, process_streaming, sha256_file};
 
-/// Receives the sources, in chain order, from [`parse_chains`].
-pub trait Consumer {
+/// Receives the sources, in chain order, from [`parse_chains`]. `T`: what each event becomes
+/// on the parsing thread (the event itself, or an index document built from it).
+pub trait Consumer<T = Event> {
     /// The source's SHA-256 is already indexed (under `first`): not parsed.
     fn known(&mut self, input: &Input, sha256: &str, first: &str);
     /// The source could not be read.
@@ -23,42 +24,46 @@ pub trait Consumer {
     /// After the first pass (hashes known, events not yet sent): false skips its events
     /// (a duplicate of content seen before).
     fn begin(&mut self, input: &Input, first_pass: &SourceReport) -> bool;
-    /// One event of the source announced by `begin`.
-    fn event(&mut self, event: Event);
+    /// One event of the source announced by `begin`, as prepared on its parsing thread.
+    fn event(&mut self, event: T);
     /// The source is finished. `twin`: it had the same content as this earlier member of its
     /// chain, and no events were sent. `accepted`: what `begin` answered.
     fn end(&mut self, input: &Input, report: SourceReport, twin: Option<String>, accepted: bool);
 }
 
-enum Msg {
+enum Msg<T> {
     Known(usize, String, String),
     Failed(usize, Error),
     Begin(usize, Box<SourceReport>),
-    Event(Box<Event>),
+    Events(Vec<T>),
     End(usize, Box<SourceReport>, Option<String>, bool),
 }
 
-/// Events in flight per chain.
-const CHANNEL_EVENTS: usize = 4096;
+/// Events per message: one channel send and one wake-up per batch, not per event.
+const BATCH_EVENTS: usize = 256;
+/// Batches in flight per chain (with [`BATCH_EVENTS`], 4,096 events).
+const CHANNEL_BATCHES: usize = 16;
 
 /// Parses `chains` with up to `jobs` threads; `consumer` gets every source in chain order.
-/// `known`: SHA-256 → path of sources already indexed.
-pub fn parse_chains(
+/// `known`: SHA-256 → path of sources already indexed. `prepare` turns each event into what
+/// the consumer takes, on the parsing thread (so that work runs in parallel too).
+pub fn parse_chains<T: Send>(
     chains: Vec<Vec<Input>>,
     opts: &Options,
     jobs: usize,
     known: &HashMap<String, String>,
-    consumer: &mut dyn Consumer,
+    prepare: &(dyn Fn(Event) -> T + Sync),
+    consumer: &mut dyn Consumer<T>,
 ) {
     let jobs = jobs.max(1);
     for batch in chains.chunks(jobs) {
         std::thread::scope(|s| {
-            let mut receivers: Vec<(Receiver<Msg>, std::sync::mpsc::Sender<bool>)> = vec![];
+            let mut receivers: Vec<(Receiver<Msg<T>>, std::sync::mpsc::Sender<bool>)> = vec![];
             for chain in batch {
-                let (tx, rx) = sync_channel::<Msg>(CHANNEL_EVENTS);
+                let (tx, rx) = sync_channel::<Msg<T>>(CHANNEL_BATCHES);
                 let (vtx, vrx) = channel::<bool>();
                 receivers.push((rx, vtx));
-                s.spawn(move || parse_chain(chain, opts, known, &tx, &vrx));
+                s.spawn(move || parse_chain(chain, opts, known, prepare, &tx, &vrx));
             }
             for ((rx, verdict), chain) in receivers.into_iter().zip(batch) {
                 for msg in rx {
@@ -78,7 +83,11 @@ pub fn parse_chains(
                                 chain.get(i).is_some_and(|input| consumer.begin(input, &report));
                             let _ = verdict.send(ok);
                         }
-                        Msg::Event(e) => consumer.event(*e),
+                        Msg::Events(events) => {
+                            for e in events {
+                                consumer.event(e);
+                            }
+                        }
                         Msg::End(i, report, twin, accepted) => {
                             if let Some(input) = chain.get(i) {
                                 consumer.end(input, *report, twin, accepted);
@@ -91,11 +100,12 @@ pub fn parse_chains(
     }
 }
 
-fn parse_chain(
+fn parse_chain<T>(
     chain: &[Input],
     opts: &Options,
     known: &HashMap<String, String>,
-    tx: &SyncSender<Msg>,
+    prepare: &(dyn Fn(Event) -> T + Sync),
+    tx: &SyncSender<Msg<T>>,
     verdict: &Receiver<bool>,
 ) {
     let mut member_opts = opts.clone();
@@ -120,6 +130,7 @@ fn parse_chain(
         let mut accepted = false;
         let mut mine: HashSet<u64> = HashSet::new();
         let mut overlap = 0u64;
+        let mut pending: Vec<T> = Vec::with_capacity(BATCH_EVENTS);
         let result = process_streaming(
             input,
             &member_opts,
@@ -143,9 +154,16 @@ fn parse_chain(
                     }
                     mine.insert(fp);
                 }
-                let _ = tx.send(Msg::Event(Box::new(e)));
+                pending.push(prepare(e));
+                if pending.len() >= BATCH_EVENTS {
+                    let full = std::mem::replace(&mut pending, Vec::with_capacity(BATCH_EVENTS));
+                    let _ = tx.send(Msg::Events(full));
+                }
             },
         );
+        if !pending.is_empty() {
+            let _ = tx.send(Msg::Events(pending));
+        }
         newer.extend(mine);
         match result {
             Ok(mut report) => {
