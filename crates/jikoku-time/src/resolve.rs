@@ -209,25 +209,7 @@ impl Resolved {
 
     /// Writes `@timestamp` and `jikoku.time.*` into an event.
     pub fn apply(&self, e: &mut Event) {
-        e.timestamp = Some(self.timestamp);
-        let t = &mut e.jikoku.time;
-        t.local = Some(self.local.clone());
-        t.zone = Some(self.zone.clone());
-        t.zone_source = Some(Cow::Borrowed(self.zone_source.as_str()));
-        match self.year_origin {
-            None => t.year = Some(Cow::Borrowed("record")),
-            Some(o) => {
-                t.year = Some(Cow::Borrowed("inferred"));
-                t.year_source = Some(Cow::Borrowed(o.as_str()));
-            }
-        }
-        t.skew_seconds = Some(self.skew_seconds);
-        if self.ambiguous {
-            t.ambiguous = Some(true);
-        }
-        if self.note.is_some() {
-            t.note.clone_from(&self.note);
-        }
+        self.clone().apply_owned(e);
     }
 }
 
