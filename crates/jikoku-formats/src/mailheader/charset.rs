@@ -111,7 +111,11 @@ pub fn decode_lines(bytes: &[u8]) -> (String, Vec<(String, usize)>) {
     (out, used)
 }
 
-fn b64(s: &str) -> Option<Vec<u8>> {
+/// Base64 (RFC 4648): decoding stops at the first `=`, trailing bits are dropped, and a byte
+/// outside the alphabet gives `None`. `body`: a MIME body part, where line breaks and spaces
+/// are skipped and the URL-safe `-` and `_` are taken too (an RFC 2047 encoded word allows
+/// neither).
+pub(crate) fn b64(s: &str, body: bool) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
     let mut acc = 0u32;
     let mut bits = 0u32;
@@ -122,7 +126,10 @@ fn b64(s: &str) -> Option<Vec<u8>> {
             b'0'..=b'9' => c - b'0' + 52,
             b'+' => 62,
             b'/' => 63,
+            b'-' if body => 62,
+            b'_' if body => 63,
             b'=' => break,
+            c if body && c.is_ascii_whitespace() => continue,
             _ => return None,
         };
         acc = (acc << 6) | u32::from(v);
@@ -170,7 +177,7 @@ fn word(s: &str) -> Option<(String, Vec<u8>, usize)> {
         return None;
     }
     let bytes = match enc {
-        "B" | "b" => b64(text)?,
+        "B" | "b" => b64(text, false)?,
         "Q" | "q" => q(text)?,
         _ => return None,
     };

@@ -414,31 +414,6 @@ fn param(value: &str, key: &str) -> Option<String> {
     })
 }
 
-fn b64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0u32;
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => break,
-            c if c.is_ascii_whitespace() => continue,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((acc >> bits) & 0xff) as u8);
-        }
-    }
-    Some(out)
-}
-
 fn qp_decode(s: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len());
     let b = s.as_bytes();
@@ -537,7 +512,7 @@ fn collect(text: &str, encoded: bool, level: usize, c: &mut Complaint) {
             let (s, e) = body_range(&lines, b);
             let body = lines.get(s..e).map(|l| l.join("\n")).unwrap_or_default();
             let decoded = match enc {
-                "base64" => b64_decode(&body),
+                "base64" => charset::b64(&body, true),
                 "quoted-printable" => Some(qp_decode(&body)),
                 _ => None,
             };
