@@ -310,7 +310,7 @@ impl CaseIndex {
         Ok(CaseWriter {
             lookup,
             writer,
-            fields: self.fields.clone(),
+            builder: DocBuilder { fields: self.fields.clone() },
             payload,
             pending: vec![],
             payload_skews: vec![],
@@ -701,7 +701,8 @@ impl KeyColumns {
 /// Adds events, source by source; see the crate doc for the commit rule.
 pub struct CaseWriter {
     writer: IndexWriter,
-    fields: Fields,
+    /// The schema's fields, and the documents built from events.
+    builder: DocBuilder,
     payload: Payload,
     pending: Vec<ManifestEntry>,
     payload_skews: Vec<SkewRecord>,
@@ -780,26 +781,25 @@ impl CaseWriter {
 
     /// Adds one event of source `source` (its `record`-th record).
     pub fn add(&mut self, e: &Event, source: u64, record: u64) -> Result<()> {
-        let doc = self.doc_builder().build(e)?;
+        let doc = self.builder.build(e)?;
         self.add_prepared(doc, source, record)
     }
 
     /// A builder of this index's documents, to build them on other threads (ingest builds them
     /// on its parsing threads and hands them to [`CaseWriter::add_prepared`]).
     pub fn doc_builder(&self) -> DocBuilder {
-        DocBuilder { fields: self.fields.clone() }
+        self.builder.clone()
     }
 
     /// Adds a document built by [`DocBuilder::build`] as the `record`-th record of `source`.
     pub fn add_prepared(&mut self, doc: Prepared, source: u64, record: u64) -> Result<()> {
-        let mut doc = doc.0;
-        doc.add_u64(self.fields.seq, (source << 32) | (record & 0xffff_ffff));
-        self.push(doc)
+        self.push(doc.0, (source << 32) | (record & 0xffff_ffff))
     }
 
-    /// Queues a document; documents go to tantivy's indexing threads in batches (one channel
-    /// message and one wake-up per batch instead of per document).
-    fn push(&mut self, doc: TantivyDocument) -> Result<()> {
+    /// Queues a document with its sequence key; documents go to tantivy's indexing threads in
+    /// batches (one channel message and one wake-up per batch instead of per document).
+    fn push(&mut self, mut doc: TantivyDocument, seq: u64) -> Result<()> {
+        doc.add_u64(self.builder.fields.seq, seq);
         self.batch.push(UserOperation::Add(doc));
         self.since_commit += 1;
         if self.batch.len() >= WRITE_BATCH {
@@ -825,18 +825,16 @@ impl CaseWriter {
         events: &[(i64, u64, serde_json::Value)],
         skew: SkewRecord,
     ) -> Result<()> {
-        let Some((_, field)) = self.fields.get("host.name") else {
+        let Some((_, field)) = self.builder.fields.get("host.name") else {
             return Err(Error::Query("host.name is not indexed".into()));
         };
         // Documents queued before the delete must be sent first: a delete removes only the
         // documents added before it.
         self.flush()?;
         self.writer.delete_term(Term::from_field_text(field, host));
-        let builder = self.doc_builder();
         for (ts, seq, e) in events {
-            let mut doc = builder.doc_from_json(e, *ts);
-            doc.add_u64(self.fields.seq, *seq);
-            self.push(doc)?;
+            let doc = self.builder.doc_from_json(e, *ts);
+            self.push(doc, *seq)?;
         }
         self.payload_skews.push(skew);
         self.commit()
